@@ -1,0 +1,46 @@
+from django import forms
+
+from joinedcare import nhs_numbers
+from joinedcare.home.forms import NHSForm
+from joinedcare.staff.roles import Role
+
+from .models import AuditEvent
+
+
+class AuditFilterForm(NHSForm):
+    username = forms.CharField(label="Staff username", required=False)
+    role = forms.ChoiceField(label="Role", required=False, choices=[("", "Any"), *Role.choices])
+    nhs_number = forms.CharField(label="NHS number of the person", required=False)
+    action = forms.ChoiceField(
+        label="Action", required=False, choices=[("", "Any"), *AuditEvent.Action.choices]
+    )
+    purpose = forms.ChoiceField(
+        label="Purpose", required=False, choices=[("", "Any"), *AuditEvent.Purpose.choices]
+    )
+    since = forms.DateField(label="From (yyyy-mm-dd)", required=False)
+    until = forms.DateField(label="To (yyyy-mm-dd)", required=False)
+
+    def clean_nhs_number(self) -> str:
+        value = self.cleaned_data["nhs_number"].strip()
+        if value and nhs_numbers.problem_with(value):
+            raise forms.ValidationError(nhs_numbers.problem_with(value))
+        return nhs_numbers.normalise(value)
+
+
+class SubjectAccessForm(NHSForm):
+    nhs_number = forms.CharField(label="NHS number of the person asking")
+
+    def clean_nhs_number(self) -> str:
+        value = self.cleaned_data["nhs_number"]
+        problem = nhs_numbers.problem_with(value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return nhs_numbers.normalise(value)
+
+
+class ReviewForm(NHSForm):
+    note = forms.CharField(
+        label="What did you find?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: appropriate, out-of-hours emergency; or: referred to line manager.",
+    )

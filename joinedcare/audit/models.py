@@ -1,0 +1,99 @@
+"""The audit trail: who did what to whose record, when and why. Append-only."""
+
+from django.db import models
+from django.utils import timezone
+
+from joinedcare.people.models import Person
+
+
+class AppendOnly(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AppendOnly("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One view, search or change of a person's record (or of the audit itself).
+
+    The actor's role and organisation are copied at the time of the event, so later
+    changes to the user do not rewrite history.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed record"
+        SEARCH = "search", "Shown in search results"
+        CREATE = "create", "Created record"
+        UPDATE = "update", "Changed record"
+        DENIED = "denied", "Refused access"
+        BREAK_GLASS = "break_glass", "Broke the glass"
+        SUBJECT_ACCESS = "subject_access", "Subject access request produced"
+        AUDIT_EXPORT = "audit_export", "Audit exported"
+        BREAK_GLASS_REVIEWED = "break_glass_reviewed", "Break-glass access reviewed"
+
+    class Purpose(models.TextChoices):
+        # FHIR v3-ActReason purpose of use codes, as carried by FHIR AuditEvent.
+        TREATMENT = "TREAT", "Treatment (care relationship)"
+        BREAK_THE_GLASS = "BTG", "Break the glass"
+        OPERATIONS = "HOPERAT", "Operations (audit, administration)"
+        PATIENT_REQUEST = "PATRQT", "Patient requested (subject access)"
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "staff.StaffUser", on_delete=models.PROTECT, related_name="audit_events"
+    )
+    actor_role = models.CharField(max_length=40)
+    actor_organisation = models.CharField(max_length=200, blank=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    reason = models.TextField(blank=True)
+    # What was touched, e.g. "person page" or "referral 12"; never an identifier.
+    detail = models.CharField(max_length=200, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["person", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} by user {self.actor_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("Audit events cannot be deleted.")
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        by,
+        action: str,
+        person: Person | None = None,
+        purpose: str = Purpose.TREATMENT,
+        reason: str = "",
+        detail: str = "",
+    ) -> "AuditEvent":
+        """Write one audit event for an action by a staff user."""
+        return cls.objects.create(
+            actor=by,
+            actor_role=by.role,
+            actor_organisation=str(by.organisation) if by.organisation_id else "",
+            person=person,
+            action=action,
+            purpose=purpose,
+            reason=reason,
+            detail=detail,
+        )

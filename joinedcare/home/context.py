@@ -1,0 +1,17 @@
+"""What every page's header needs: the signed-in user's role and links."""
+
+from django.http import HttpRequest
+
+from joinedcare.staff.models import has_permission
+from joinedcare.staff.roles import Permission
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "can_search_people": has_permission(user, Permission.VIEW_PERSON_RECORD),
+        "can_review_audit": has_permission(user, Permission.REVIEW_AUDIT),
+        "can_manage": has_permission(user, Permission.MANAGE_REFERENCE_DATA),
+    }

@@ -1,0 +1,32 @@
+"""The home page: what this role does first."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from joinedcare.access.models import BreakGlass
+from joinedcare.staff.models import has_permission
+from joinedcare.staff.roles import Permission, Role
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    memberships = user.memberships.select_related("team__locality").prefetch_related(
+        "practices__organisation"
+    )
+    context = {
+        "memberships": memberships,
+        "localities": user.localities.all(),
+        "role": user.role,
+        "Role": Role,
+        "care_role": has_permission(user, Permission.VIEW_PERSON_RECORD),
+        "analyst": has_permission(user, Permission.VIEW_PSEUDONYMS),
+        "privacy": has_permission(user, Permission.REVIEW_AUDIT),
+        "admin": has_permission(user, Permission.MANAGE_REFERENCE_DATA),
+        "alerts": (
+            BreakGlass.objects.awaiting_review().count()
+            if has_permission(user, Permission.REVIEW_AUDIT)
+            else 0
+        ),
+        "my_break_glass": BreakGlass.objects.active().filter(user=user).select_related("person"),
+    }
+    return render(request, "home/home.html", context)

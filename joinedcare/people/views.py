@@ -1,0 +1,92 @@
+"""Finding a person and their page. Every read goes through `joinedcare.access`."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from joinedcare.access.rules import people_visible_to
+from joinedcare.access.views import person_view
+from joinedcare.audit.models import AuditEvent
+from joinedcare.staff.models import has_permission
+from joinedcare.staff.roles import Permission
+
+from . import records, sections
+from .forms import PersonSearchForm
+from .models import Person
+
+MAX_RESULTS = 25
+RECENT_DAYS = 365
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """POST keeps NHS numbers and names out of URLs, and so out of server logs."""
+    if not has_permission(request.user, Permission.VIEW_PERSON_RECORD):
+        return render(request, "people/no_search.html", status=403)
+    form = PersonSearchForm(request.POST or None)
+    context = {"form": form, "searched": False}
+    if request.method == "POST" and form.is_valid():
+        context |= _results(request, form.cleaned_data)
+    return render(request, "people/search.html", context)
+
+
+def _results(request: HttpRequest, query: dict) -> dict:
+    visible = people_visible_to(request.user).select_related("practice__organisation")
+    if query["nhs_number"]:
+        found = visible.filter(nhs_number=query["nhs_number"])
+    else:
+        found = visible.filter(
+            family_name__iexact=query["family_name"].strip(),
+            date_of_birth=query["date_of_birth"],
+        )
+    found = list(found.order_by("family_name", "given_name")[:MAX_RESULTS])
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=request.user,
+            actor_role=request.user.role,
+            actor_organisation=str(request.user.organisation or ""),
+            person=person,
+            action=AuditEvent.Action.SEARCH,
+            purpose=AuditEvent.Purpose.TREATMENT,
+            detail="by NHS number" if query["nhs_number"] else "by name and date of birth",
+        )
+        for person in found
+    )
+    # Someone outside the user's relationships can be reached only by exact NHS number,
+    # and only as a route to break glass: no name or detail is shown.
+    elsewhere = None
+    if not found and query["nhs_number"]:
+        elsewhere = Person.objects.filter(nhs_number=query["nhs_number"]).first()
+    return {"searched": True, "results": found, "elsewhere": elsewhere}
+
+
+@person_view("person page")
+def person_page(request: HttpRequest, person: Person) -> HttpResponse:
+    today = timezone.localdate()
+    if person.date_of_death:
+        messages.info(request, f"This person died on {person.date_of_death:%d %B %Y}.")
+    summary = records.summary_for(
+        settings.RECORDS_DIR,
+        person.nhs_number,
+        recent_from=_recent_from(today),
+    )
+    context = {
+        "person": person,
+        "age": person.age_on(person.date_of_death or today),
+        "summary": summary,
+        "decision": request.access_decision,
+        "sections": [
+            {"title": s.title, "template": s.template, **s.context(request, person)}
+            for s in sections.sections()
+        ],
+    }
+    return render(request, "people/person.html", context)
+
+
+def _recent_from(today):
+    """The last year of the extract: Demo County's data end at its extract date."""
+    latest = records.latest_activity_date(settings.RECORDS_DIR)
+    return (min(today, latest) if latest else today) - timedelta(days=RECENT_DAYS)

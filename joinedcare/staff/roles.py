@@ -1,0 +1,61 @@
+"""Roles are lists of permissions; checks ask for a permission, never for a role."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    GP = "gp", "GP"
+    PRACTICE_MANAGER = "practice_manager", "Practice manager"
+    DISTRICT_NURSE = "district_nurse", "District nurse"
+    VAWAS_NURSE = "vawas_nurse", "VAWAS nurse"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    SPA_COORDINATOR = "spa_coordinator", "SPA coordinator"
+    ASSESSOR = "assessor", "Trusted assessor"
+    THERAPIST = "therapist", "Therapist"
+    VCS_WORKER = "vcs_worker", "VCS worker"
+    TAP_LEAD = "tap_lead", "TAP lead"
+    LOCALITY_MANAGER = "locality_manager", "Locality manager"
+    ANALYST = "analyst", "Analyst"
+    PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Permission(models.TextChoices):
+    # Identifiable records of people the user has a legitimate relationship with.
+    VIEW_PERSON_RECORD = "view_person_record"
+    # Emergency access, with a reason, to a record without a relationship.
+    BREAK_GLASS = "break_glass"
+    VIEW_TEAM_AGGREGATES = "view_team_aggregates"
+    VIEW_PSEUDONYMS = "view_pseudonyms"
+    REVIEW_AUDIT = "review_audit"
+    SUBJECT_ACCESS_REQUEST = "subject_access_request"
+    MANAGE_REFERENCE_DATA = "manage_reference_data"
+
+
+_CARE = [
+    Permission.VIEW_PERSON_RECORD,
+    Permission.BREAK_GLASS,
+    Permission.VIEW_TEAM_AGGREGATES,
+]
+_LEAD = [*_CARE]
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.GP: frozenset(_CARE),
+    Role.PRACTICE_MANAGER: frozenset(_CARE),
+    Role.DISTRICT_NURSE: frozenset(_CARE),
+    Role.VAWAS_NURSE: frozenset(_CARE),
+    Role.SOCIAL_WORKER: frozenset(_CARE),
+    Role.SPA_COORDINATOR: frozenset(_CARE),
+    Role.ASSESSOR: frozenset(_CARE),
+    Role.THERAPIST: frozenset(_CARE),
+    Role.VCS_WORKER: frozenset(_CARE),
+    Role.TAP_LEAD: frozenset(_LEAD),
+    # Locality managers look across teams at aggregates, not at individuals' records.
+    Role.LOCALITY_MANAGER: frozenset([Permission.VIEW_TEAM_AGGREGATES]),
+    Role.ANALYST: frozenset([Permission.VIEW_TEAM_AGGREGATES, Permission.VIEW_PSEUDONYMS]),
+    Role.PRIVACY_OFFICER: frozenset([Permission.REVIEW_AUDIT, Permission.SUBJECT_ACCESS_REQUEST]),
+    Role.ADMINISTRATOR: frozenset([Permission.MANAGE_REFERENCE_DATA]),
+}
+
+# Roles whose sign-in needs a second factor (TOTP).
+TWO_FACTOR_ROLES = frozenset([Role.ADMINISTRATOR, Role.PRIVACY_OFFICER])

@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, register_converter
+from django.views.generic import RedirectView
+
+from joinedcare.access import views as access
+from joinedcare.audit import views as audit
+from joinedcare.home import views as home
+from joinedcare.organisations import views as organisations
+from joinedcare.people import views as people
+from joinedcare.staff import views as staff
+
+
+class PersonConverter:
+    """A person's opaque public id. Every URL about one person uses this converter, which
+    is how the access test finds them all."""
+
+    regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(PersonConverter, "person")
+
+admin.site.site_header = "joinedcare administration"
+admin.site.site_title = "joinedcare"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("sign-in/", staff.sign_in, name="sign-in"),
+    path("sign-in/code/", staff.second_factor, name="sign-in-code"),
+    path("sign-out/", staff.sign_out, name="sign-out"),
+    path("people/", people.search, name="person-search"),
+    path("people/<person:person>/", people.person_page, name="person"),
+    path("people/<person:person>/break-glass/", access.break_glass, name="break-glass"),
+    path("places/", organisations.places, name="places"),
+    path("teams/<str:code>/", organisations.team, name="team"),
+    path("localities/<str:code>/", organisations.locality, name="locality"),
+    path("audit/", audit.events, name="audit-events"),
+    path("audit/export.csv", audit.export, name="audit-export"),
+    path("audit/break-glass/", audit.break_glass_alerts, name="audit-break-glass"),
+    path(
+        "audit/break-glass/<int:grant>/review/",
+        audit.review_break_glass,
+        name="audit-break-glass-review",
+    ),
+    path("audit/subject-access/", audit.subject_access, name="subject-access"),
+    # The admin signs in through joinedcare's own sign-in, with its second factor.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="sign-in", query_string=True)),
+    ),
+    path("admin/", admin.site.urls),
+]
