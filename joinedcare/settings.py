@@ -21,12 +21,12 @@ PRODUCTION = ENVIRONMENT == "production"
 INSECURE_KEY_PREFIX = "django-insecure"
 
 
-def _local_secret(name: str) -> str:
+def _local_secret(name: str, nbytes: int = 48) -> str:
     """A secret for a non-production machine, made once and kept in var/secrets.json."""
     path = VAR_DIR / "secrets.json"
     stored = json.loads(path.read_text()) if path.exists() else {}
     if name not in stored:
-        stored[name] = secrets.token_urlsafe(48)
+        stored[name] = secrets.token_urlsafe(nbytes)
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(stored, indent=2))
         path.chmod(0o600)
