@@ -1,0 +1,89 @@
+"""`joinedcare demo`: build Demo County (once) and load it with one login per role."""
+
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from joinedcare.demo.loader import load_county
+from joinedcare.demo.staff import create_demo_staff
+from joinedcare.settings import _local_secret
+from joinedcare.synthetic import GENERATOR_VERSION, build_county
+
+DEFAULT_SEED = 20170628
+
+
+class Command(BaseCommand):
+    help = "Build Demo County (synthetic people on County Durham's real practices) and logins."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="same seed, same county")
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="fraction of the real list sizes (0-1]"
+        )
+        parser.add_argument(
+            "--out", type=Path, default=settings.VAR_DIR / "demo", help="where the county goes"
+        )
+
+    def handle(self, *args, seed: int, scale: float, out: Path, **options) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("Demo County is synthetic: it never goes into production.")
+        if not 0 < scale <= 1:
+            raise CommandError("--scale must be more than 0 and at most 1.")
+        if settings.RECORDS_DIR.resolve() != (out / "extract").resolve():
+            self.stderr.write(
+                f"Note: the person page reads {settings.RECORDS_DIR}, not {out / 'extract'}."
+            )
+        started = time.perf_counter()
+        self._generate(out, seed=seed, scale=scale)
+        self._load(out)
+        password = _local_secret("demo_password", nbytes=9)
+        users = create_demo_staff(password)
+        self.stdout.write(f"Demo County ready in {time.perf_counter() - started:.1f} s.\n")
+        self._print_logins(users, password)
+
+    def _generate(self, out: Path, *, seed: int, scale: float) -> None:
+        manifest = out / "manifest.json"
+        if manifest.exists():
+            built = json.loads(manifest.read_text())
+            if (built["seed"], built["scale"], built["generator_version"]) == (
+                seed,
+                scale,
+                GENERATOR_VERSION,
+            ):
+                self.stdout.write(f"Demo County already built in {out}: reusing it.")
+                return
+            raise CommandError(
+                f"{out} holds a different county (seed {built['seed']}, scale "
+                f"{built['scale']}). Rebuild everything with `make demo-reset`."
+            )
+        self.stdout.write(f"Building Demo County (seed {seed}, scale {scale}) in {out} ...")
+
+        def report(stage: str, seconds: float) -> None:
+            self.stdout.write(f"  {stage:<28} {seconds:6.1f} s")
+
+        build_county(out, seed=seed, scale=scale, progress=report)
+
+    def _load(self, out: Path) -> None:
+        with tqdm(desc="  loading people", unit=" people", disable=None) as bar:
+            load = load_county(out, progress=bar.update)
+        self.stdout.write(f"Database holds Demo County: {load.people:,} people.")
+
+    def _print_logins(self, users, password: str) -> None:
+        self.stdout.write("Demo logins (password for all: " + password + "):")
+        for user in users:
+            second = (
+                f"  + code: .venv/bin/joinedcare totp {user.username}"
+                if user.needs_second_factor
+                else ""
+            )
+            where = ", ".join(m.team.name for m in user.memberships.select_related("team"))
+            self.stdout.write(
+                f"  {user.username:<18} {user.get_full_name():<18} "
+                f"{user.organisation.name if user.organisation else '':<45} {where}{second}"
+            )
+        self.stdout.write(f"As of {date.today():%d %B %Y}; sign in at http://127.0.0.1:8000/")

@@ -1,0 +1,77 @@
+"""`joinedcare demo` on a small county: loads once, reuses, one login per role."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from joinedcare.demo.models import CountyLoad
+from joinedcare.organisations.models import Locality, Practice, Team
+from joinedcare.people.models import Person
+from joinedcare.staff.models import StaffUser
+from joinedcare.staff.roles import Role
+
+SCALE = 0.01
+
+
+@pytest.fixture
+def county_dir(tmp_path_factory, settings):
+    out = tmp_path_factory.mktemp("county")
+    settings.RECORDS_DIR = out / "extract"
+    return out
+
+
+def run_demo(out, **options) -> str:
+    stdout = StringIO()
+    call_command("demo", out=out, scale=SCALE, stdout=stdout, stderr=StringIO(), **options)
+    return stdout.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_loads_the_county_and_a_login_for_every_role(county_dir):
+    output = run_demo(county_dir)
+
+    assert Locality.objects.count() == 3
+    assert Team.objects.count() == 13
+    assert Practice.objects.count() == 61
+    load = CountyLoad.objects.get()
+    assert Person.objects.count() == load.people > 0
+    assert {u.role for u in StaffUser.objects.all()} == set(Role.values)
+    for role in Role.values:
+        assert f"  {role} " in output
+    assert "totp administrator" in output
+
+
+@pytest.mark.django_db
+def test_demo_people_all_valid_and_pseudonymised(county_dir):
+    run_demo(county_dir)
+    for person in Person.objects.all()[:200]:
+        person.full_clean()
+        assert person.nhs_number.startswith("9")
+        assert len(person.pseudonym) == 32 and person.nhs_number not in person.pseudonym
+
+
+@pytest.mark.django_db
+def test_demo_gp_works_at_two_practices_of_one_team(county_dir):
+    run_demo(county_dir)
+    gp = StaffUser.objects.get(username=Role.GP)
+    (membership,) = gp.memberships.all()
+    assert membership.practices.count() == 2
+    assert {p.team for p in membership.practices.all()} == {membership.team}
+
+
+@pytest.mark.django_db
+def test_second_demo_reuses_what_is_built(county_dir):
+    run_demo(county_dir)
+    people = Person.objects.count()
+    output = run_demo(county_dir)
+    assert "reusing it" in output
+    assert Person.objects.count() == people
+    assert CountyLoad.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_refuses_to_mix_counties(county_dir):
+    run_demo(county_dir)
+    with pytest.raises(CommandError, match="demo-reset"):
+        run_demo(county_dir, seed=7)
