@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "joinedcare.people",
     "joinedcare.access",
     "joinedcare.audit",
+    "joinedcare.caselists",
     "joinedcare.demo",
 ]
 
@@ -168,6 +169,9 @@ BREAK_GLASS_MINUTES = int(os.environ.get("JOINEDCARE_BREAK_GLASS_MINUTES", "240"
 # Where the person page reads known conditions and recent activity (Parquet files in
 # the ingest layout; Demo County writes them here).
 RECORDS_DIR = Path(os.environ.get("JOINEDCARE_RECORDS_DIR", VAR_DIR / "demo" / "extract"))
+# The analytics store (pseudonymised snapshots) and stratification runs.
+ANALYTICS_DIR = Path(os.environ.get("JOINEDCARE_ANALYTICS_DIR", VAR_DIR / "analytics"))
+RUNS_DIR = Path(os.environ.get("JOINEDCARE_RUNS_DIR", VAR_DIR / "runs"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

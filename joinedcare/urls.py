@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from joinedcare.access import views as access
 from joinedcare.audit import views as audit
+from joinedcare.caselists import views as caselists
 from joinedcare.home import views as home
 from joinedcare.organisations import views as organisations
 from joinedcare.people import views as people
@@ -40,6 +41,9 @@ urlpatterns = [
     path("places/", organisations.places, name="places"),
     path("teams/<str:code>/", organisations.team, name="team"),
     path("localities/<str:code>/", organisations.locality, name="locality"),
+    path("case-lists/", caselists.index, name="case-lists"),
+    path("case-lists/teams/<str:code>/", caselists.team_list, name="case-list-team"),
+    path("case-lists/practices/<str:code>/", caselists.practice_list, name="case-list-practice"),
     path("audit/", audit.events, name="audit-events"),
     path("audit/export.csv", audit.export, name="audit-export"),
     path("audit/break-glass/", audit.break_glass_alerts, name="audit-break-glass"),

@@ -25,7 +25,9 @@ ensure_python() {  # the venv, reinstalled only when pyproject.toml or the lock 
     echo "    up to date"; return
   fi
   [ -x $VENV/bin/python ] || python3 -m venv $VENV
-  $VENV/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+  # This machine's pip configuration warns about absent local indexes on every package.
+  $VENV/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]' 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
   touch "$stamp"
 }
 

@@ -1,11 +1,14 @@
 """One factory per model. NHS numbers come from the never-issued synthetic range."""
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 import nhs_number
+from django.utils import timezone
 
-from joinedcare.organisations.models import Locality, Organisation, Place, Practice, Team
+from joinedcare.access.models import BreakGlass
+from joinedcare.audit.models import AuditEvent
+from joinedcare.organisations.models import Locality, Organisation, Place, Practice, Team, Ward
 from joinedcare.people.models import Person
 from joinedcare.staff.models import Membership, StaffUser
 from joinedcare.staff.roles import Role
@@ -82,3 +85,49 @@ def staff(role=Role.GP, *, teams=(), organisation_=None, **fields) -> StaffUser:
     for t in teams:
         Membership.objects.create(user=user, team=t, role=role)
     return user
+
+
+def invalid_nhs_number() -> str:
+    """Ten digits in the synthetic range whose check digit does not match."""
+    (number,) = nhs_number.generate(valid=False, for_region=nhs_number.REGION_SYNTHETIC)
+    return number
+
+
+def unused_nhs_number() -> str:
+    """A valid synthetic NHS number that no person in the database has."""
+    return synthetic_nhs_number()
+
+
+def break_glass(*, user, person, **fields) -> BreakGlass:
+    """An emergency-access grant made directly (the action is tested on its own)."""
+    now = timezone.now()
+    return BreakGlass.objects.create(
+        **{
+            "user": user,
+            "person": person,
+            "reason": "Collapsed at home, need medicines list",
+            "started_at": now,
+            "expires_at": now + timedelta(hours=4),
+            **fields,
+        }
+    )
+
+
+def audit_event(*, actor, **fields) -> AuditEvent:
+    """One audit event, with the actor's role and organisation copied as `record` does."""
+    return AuditEvent.objects.create(
+        **{
+            "actor": actor,
+            "actor_role": actor.role,
+            "actor_organisation": str(actor.organisation or ""),
+            "action": AuditEvent.Action.VIEW,
+            "purpose": AuditEvent.Purpose.TREATMENT,
+            **fields,
+        }
+    )
+
+
+def ward(**fields) -> Ward:
+    n = next(_seq)
+    fields.setdefault("locality", locality())
+    return Ward.objects.create(**{"code": f"W{n}", "name": f"Ward {n}", **fields})

@@ -35,6 +35,8 @@ class AuditEvent(models.Model):
         SUBJECT_ACCESS = "subject_access", "Subject access request produced"
         AUDIT_EXPORT = "audit_export", "Audit exported"
         BREAK_GLASS_REVIEWED = "break_glass_reviewed", "Break-glass access reviewed"
+        CASE_LIST_PUBLISHED = "case_list_published", "Case lists published"
+        CASE_LIST_VIEWED = "case_list_viewed", "Shown on a case list"
 
     class Purpose(models.TextChoices):
         # FHIR v3-ActReason purpose of use codes, as carried by FHIR AuditEvent.

@@ -88,12 +88,14 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     """Every matching event as CSV; people appear by pseudonym, never by identifier."""
     _require(request, Permission.REVIEW_AUDIT)
     found = _filtered(AuditFilterForm(request.GET))
-    AuditEvent.record(
+    export = AuditEvent.record(
         by=request.user,
         action=AuditEvent.Action.AUDIT_EXPORT,
         purpose=AuditEvent.Purpose.OPERATIONS,
         detail=f"{found.count()} events",
     )
+    # The file holds the events counted above, not the record of this export itself.
+    found = found.exclude(pk=export.pk)
     writer = csv.writer(_Echo())
 
     def rows():

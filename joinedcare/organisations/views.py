@@ -5,9 +5,8 @@ from django.shortcuts import get_object_or_404, render
 
 from joinedcare.organisations.models import TEAM_BAND, Locality, Place, Team
 
-from .population import counts_by
-
-_EMPTY = {"registered": 0, "aged_65_plus": 0, "aged_75_plus": 0}
+from .population import EMPTY as _EMPTY
+from .population import by_practice, by_team
 
 
 def _with_counts(teams, counts: dict) -> list[dict]:
@@ -19,7 +18,7 @@ def _with_counts(teams, counts: dict) -> list[dict]:
 
 
 def places(request: HttpRequest) -> HttpResponse:
-    counts = counts_by("practice__team")
+    counts = by_team()
     localities = []
     for locality in Locality.objects.select_related("place").prefetch_related("teams"):
         teams = _with_counts(locality.teams.all(), counts)
@@ -32,7 +31,7 @@ def places(request: HttpRequest) -> HttpResponse:
 def team(request: HttpRequest, code: str) -> HttpResponse:
     team = get_object_or_404(Team.objects.select_related("locality"), code=code)
     practices = team.practices.select_related("organisation")
-    counts = counts_by("practice")
+    counts = by_practice()
     practice_rows = [{"practice": p, **counts.get(p.pk, _EMPTY)} for p in practices]
     totals = {k: sum(r[k] for r in practice_rows) for k in _EMPTY}
     members = team.memberships.select_related("user__organisation").order_by(
@@ -51,7 +50,7 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
 
 def locality(request: HttpRequest, code: str) -> HttpResponse:
     locality = get_object_or_404(Locality.objects.select_related("place"), code=code)
-    teams = _with_counts(locality.teams.all(), counts_by("practice__team"))
+    teams = _with_counts(locality.teams.all(), by_team())
     totals = {k: sum(t[k] for t in teams) for k in _EMPTY}
     context = {
         "locality": locality,

@@ -1,0 +1,32 @@
+"""`joinedcare publish RUN`: send a stratification run's case lists to the MDTs."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from joinedcare.caselists.actions import DEFAULT_TOP_PERCENT, PublishError, publish_run
+from joinedcare.staff.models import StaffUser
+
+
+class Command(BaseCommand):
+    help = "Publish a stratification run's case lists (top 2% of each practice by default)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("run", help="run id (a folder under var/runs) or a run folder")
+        parser.add_argument("--top", type=float, default=DEFAULT_TOP_PERCENT, help="percent")
+        parser.add_argument("--by", required=True, help="username of the analyst publishing")
+
+    def handle(self, *args, run: str, top: float, by: str, **options) -> None:
+        user = StaffUser.objects.filter(username=by, is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user called {by!r}.")
+        run_dir = Path(run) if Path(run).is_dir() else settings.RUNS_DIR / run
+        try:
+            published = publish_run(by=user, run_dir=run_dir, top_percent=top)
+        except PublishError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"Published run {published.run_id}: {published.entries.count():,} people on "
+            f"{published.entries.values('practice').distinct().count()} practices' case lists."
+        )

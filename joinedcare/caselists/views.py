@@ -1,0 +1,135 @@
+"""Case-finding pages: a practice's or a team's case list from the latest published run.
+
+Staff with a legitimate relationship see names; everyone else with access to case
+lists (analysts) sees pseudonyms and aggregates. Showing a name is audited.
+"""
+
+from collections import Counter
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from joinedcare.access.rules import people_visible_to
+from joinedcare.audit.models import AuditEvent
+from joinedcare.organisations.models import Practice, Team
+from joinedcare.staff.models import has_permission
+from joinedcare.staff.roles import Permission
+
+from .models import CaseListEntry, PublishedRun
+
+SORTS = {
+    "rank": ("practice__organisation__name", "rank_in_practice"),
+    "risk": ("-risk",),
+    "efi": ("-efi", "-risk"),
+    "hfrs": ("-hfrs", "-risk"),
+    "charlson": ("-charlson", "-risk"),
+    "new": ("-new_entrant", "-risk"),
+}
+
+
+def _may_see_case_lists(user) -> bool:
+    return has_permission(user, Permission.VIEW_PERSON_RECORD) or has_permission(
+        user, Permission.VIEW_PSEUDONYMS
+    )
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    if not _may_see_case_lists(request.user):
+        raise PermissionDenied
+    run = PublishedRun.objects.first()
+    if has_permission(request.user, Permission.VIEW_PSEUDONYMS):
+        teams = Team.objects.select_related("locality")
+    else:
+        teams = Team.objects.filter(memberships__user=request.user).distinct()
+    return render(request, "caselists/index.html", {"run": run, "teams": teams})
+
+
+def practice_list(request: HttpRequest, code: str) -> HttpResponse:
+    practice = get_object_or_404(Practice.objects.select_related("team"), organisation__code=code)
+    return _case_list(request, f"practice {code}", practice.name, practice=practice)
+
+
+def team_list(request: HttpRequest, code: str) -> HttpResponse:
+    team = get_object_or_404(Team, code=code)
+    return _case_list(request, f"team {code}", team.name, team=team)
+
+
+def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResponse:
+    user = request.user
+    if not _may_see_case_lists(user):
+        raise PermissionDenied
+    run = PublishedRun.objects.first()
+    sort = request.GET.get("sort", "rank")
+    entries = []
+    if run:
+        filters = (
+            {"practice": where["practice"]}
+            if "practice" in where
+            else {"practice__team": where["team"]}
+        )
+        entries = list(
+            CaseListEntry.objects.filter(run=run, **filters)
+            .select_related("practice__organisation")
+            .order_by(*SORTS.get(sort, SORTS["rank"]))
+        )
+    named = _reidentify(user, entries)
+    _audit(user, unit, entries, named)
+    context = {
+        "title": title,
+        "unit": unit,
+        "run": run,
+        "rows": [{"entry": e, "person": named.get(e.pseudonym)} for e in entries],
+        "named_count": len(named),
+        "sort": sort,
+        "sorts": list(SORTS),
+        "aggregates": _aggregates(entries),
+        "pseudonymised": not named,
+        **where,
+    }
+    return render(request, "caselists/case_list.html", context)
+
+
+def _reidentify(user, entries: list[CaseListEntry]) -> dict:
+    """Pseudonym -> Person, for the people this user may see, and only them."""
+    if not entries or not has_permission(user, Permission.VIEW_PERSON_RECORD):
+        return {}
+    people = people_visible_to(user).filter(pseudonym__in=[e.pseudonym for e in entries])
+    return {p.pseudonym: p for p in people}
+
+
+def _audit(user, unit: str, entries, named: dict) -> None:
+    if named:
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                actor=user,
+                actor_role=user.role,
+                actor_organisation=str(user.organisation or ""),
+                person=person,
+                action=AuditEvent.Action.CASE_LIST_VIEWED,
+                purpose=AuditEvent.Purpose.TREATMENT,
+                detail=f"case list of {unit}",
+            )
+            for person in named.values()
+        )
+    else:
+        AuditEvent.record(
+            by=user,
+            action=AuditEvent.Action.CASE_LIST_VIEWED,
+            purpose=AuditEvent.Purpose.OPERATIONS,
+            detail=f"pseudonymised case list of {unit}, {len(entries)} entries",
+        )
+
+
+def _aggregates(entries: list[CaseListEntry]) -> dict:
+    if not entries:
+        return {}
+    factors = Counter(f.split(" (")[0] for e in entries for f in e.top_factors)
+    frailty = Counter(e.efi_category or "not scored" for e in entries)
+    return {
+        "people": len(entries),
+        "new": sum(e.new_entrant for e in entries),
+        "mean_risk": sum(e.risk for e in entries) / len(entries),
+        "frailty": sorted(frailty.items()),
+        "factors": factors.most_common(5),
+    }
