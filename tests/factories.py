@@ -1,9 +1,11 @@
 """One factory per model. NHS numbers come from the never-issued synthetic range."""
 
+import functools
 import itertools
 from datetime import date, timedelta
 
 import nhs_number
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from joinedcare.access.models import BreakGlass
@@ -15,6 +17,12 @@ from joinedcare.staff.roles import Role
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
+
+
+@functools.cache
+def _password_hash() -> str:
+    """PASSWORD hashed once with the real hasher (Argon2): hashing per user is slow."""
+    return make_password(PASSWORD)
 
 
 def synthetic_nhs_number() -> str:
@@ -73,9 +81,9 @@ def person(**fields) -> Person:
 def staff(role=Role.GP, *, teams=(), organisation_=None, **fields) -> StaffUser:
     """A staff user with a usable password, a member of `teams` in `role`."""
     n = next(_seq)
-    user = StaffUser.objects.create_user(
+    user = StaffUser.objects.create(
         username=fields.pop("username", f"user{n}"),
-        password=PASSWORD,
+        password=_password_hash(),
         first_name=fields.pop("first_name", f"First{n}"),
         last_name=fields.pop("last_name", f"Last{n}"),
         role=role,
