@@ -34,6 +34,15 @@ def _may_see_case_lists(user) -> bool:
     )
 
 
+def _may_see_team_list(user, team: Team) -> bool:
+    """Analysts see every list pseudonymised; care staff only their own teams' lists."""
+    if has_permission(user, Permission.VIEW_PSEUDONYMS):
+        return True
+    return has_permission(user, Permission.VIEW_PERSON_RECORD) and (
+        user.memberships.filter(team=team).exists()
+    )
+
+
 def index(request: HttpRequest) -> HttpResponse:
     if not _may_see_case_lists(request.user):
         raise PermissionDenied
@@ -47,18 +56,20 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def practice_list(request: HttpRequest, code: str) -> HttpResponse:
     practice = get_object_or_404(Practice.objects.select_related("team"), organisation__code=code)
+    if not _may_see_team_list(request.user, practice.team):
+        raise PermissionDenied
     return _case_list(request, f"practice {code}", practice.name, practice=practice)
 
 
 def team_list(request: HttpRequest, code: str) -> HttpResponse:
     team = get_object_or_404(Team, code=code)
+    if not _may_see_team_list(request.user, team):
+        raise PermissionDenied
     return _case_list(request, f"team {code}", team.name, team=team)
 
 
 def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResponse:
     user = request.user
-    if not _may_see_case_lists(user):
-        raise PermissionDenied
     run = PublishedRun.objects.first()
     sort = request.GET.get("sort", "rank")
     entries = []
@@ -92,7 +103,7 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
 
 def _reidentify(user, entries: list[CaseListEntry]) -> dict:
     """Pseudonym -> Person, for the people this user may see, and only them."""
-    if not entries or not has_permission(user, Permission.VIEW_PERSON_RECORD):
+    if not entries:
         return {}
     people = people_visible_to(user).filter(pseudonym__in=[e.pseudonym for e in entries])
     return {p.pseudonym: p for p in people}
