@@ -1,0 +1,64 @@
+"""Every main page passes axe-core's WCAG 2.2 A and AA rules (serious and critical)."""
+
+from pathlib import Path
+
+import pytest
+
+from joinedcare.staff.roles import Role
+from tests import factories
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def violations(page) -> list[str]:
+    """Serious and critical axe-core findings on the current page."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    # The page's CSP forbids injected scripts; only this test context bypasses it.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_main_pages_have_no_serious_accessibility_failures(axe_page):
+    team = factories.team(name="Consett TAP")
+    person = factories.person(practice=factories.practice(team=team))
+    other = factories.person()
+    factories.staff(Role.GP, teams=[team], username="gp")
+    page = axe_page
+    page.goto("/sign-in/")
+    found = {"sign in": violations(page)}
+    sign_in(page, "gp", factories.PASSWORD)
+    pages = {
+        "home": "/",
+        "search": "/people/",
+        "person": f"/people/{person.public_id}/",
+        "refused": f"/people/{other.public_id}/",
+        "places": "/places/",
+        "team": f"/teams/{team.code}/",
+        "locality": f"/localities/{team.locality.code}/",
+        "case lists": "/case-lists/",
+    }
+    for name, url in pages.items():
+        page.goto(url)
+        found[name] = violations(page)
+    page.goto("/people/")
+    page.get_by_role("button", name="Search").click()
+    found["search errors"] = violations(page)
+    assert {name: v for name, v in found.items() if v} == {}
