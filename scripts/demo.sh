@@ -5,12 +5,9 @@ JC=$VENV/bin/joinedcare
 export JOINEDCARE_ENV=${JOINEDCARE_ENV:-demo}
 
 if [ "${1:-}" = "--reset" ]; then
-  step "remove the old demo" $VENV/bin/python - <<'PY' 2>/dev/null || rm -rf var/demo var/joinedcare.sqlite3*
-import shutil, pathlib
-shutil.rmtree("var/demo", ignore_errors=True)
-for p in pathlib.Path("var").glob("joinedcare.sqlite3*"):
-    p.unlink()
-PY
+  # The keys in var/secrets.json stay: the same people keep the same pseudonyms.
+  step "remove the old demo" rm -rf var/demo var/analytics var/runs var/joinedcare.sqlite3 \
+    var/joinedcare.sqlite3-wal var/joinedcare.sqlite3-shm
 fi
 step "python environment" ensure_python
 step "NHS.UK frontend" ensure_frontend
