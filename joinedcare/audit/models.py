@@ -78,6 +78,24 @@ class AuditEvent(models.Model):
         raise AppendOnly("Audit events cannot be deleted.")
 
     @classmethod
+    def record_many(
+        cls, *, by, action: str, people, purpose: str = Purpose.TREATMENT, detail: str = ""
+    ) -> list["AuditEvent"]:
+        """One event per person (search results, case lists), in one insert."""
+        return cls.objects.bulk_create(
+            cls(
+                actor=by,
+                actor_role=by.role,
+                actor_organisation=str(by.organisation) if by.organisation_id else "",
+                person=person,
+                action=action,
+                purpose=purpose,
+                detail=detail,
+            )
+            for person in people
+        )
+
+    @classmethod
     def record(
         cls,
         *,

@@ -111,17 +111,11 @@ def _reidentify(user, entries: list[CaseListEntry]) -> dict:
 
 def _audit(user, unit: str, entries, named: dict) -> None:
     if named:
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                actor=user,
-                actor_role=user.role,
-                actor_organisation=str(user.organisation or ""),
-                person=person,
-                action=AuditEvent.Action.CASE_LIST_VIEWED,
-                purpose=AuditEvent.Purpose.TREATMENT,
-                detail=f"case list of {unit}",
-            )
-            for person in named.values()
+        AuditEvent.record_many(
+            by=user,
+            action=AuditEvent.Action.CASE_LIST_VIEWED,
+            people=named.values(),
+            detail=f"case list of {unit}",
         )
     else:
         AuditEvent.record(

@@ -43,17 +43,11 @@ def _results(request: HttpRequest, query: dict) -> dict:
             date_of_birth=query["date_of_birth"],
         )
     found = list(found.order_by("family_name", "given_name")[:MAX_RESULTS])
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=request.user,
-            actor_role=request.user.role,
-            actor_organisation=str(request.user.organisation or ""),
-            person=person,
-            action=AuditEvent.Action.SEARCH,
-            purpose=AuditEvent.Purpose.TREATMENT,
-            detail="by NHS number" if query["nhs_number"] else "by name and date of birth",
-        )
-        for person in found
+    AuditEvent.record_many(
+        by=request.user,
+        action=AuditEvent.Action.SEARCH,
+        people=found,
+        detail="by NHS number" if query["nhs_number"] else "by name and date of birth",
     )
     # Someone outside the user's relationships can be reached only by exact NHS number,
     # and only as a route to break glass: no name or detail is shown.
