@@ -1,0 +1,1 @@
+"""Analytics: schema -> features -> scores -> model -> outputs, on DuckDB or Spark (no Django)."""

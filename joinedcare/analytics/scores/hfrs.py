@@ -1,0 +1,89 @@
+"""Hospital Frailty Risk Score (HFRS).
+
+Gilbert T, Neuburger J, Kraindler J, et al. Development and validation of a Hospital
+Frailty Risk Score focusing on older people in acute care settings using electronic
+hospital records: an observational study. Lancet 2018;391(10132):1775-82.
+doi:10.1016/S0140-6736(18)30668-8. The 109 ICD-10 three-character groups and their
+weights (summing to 173.2) are the paper's appendix table (Gilbert 2018, appendix,
+table of ICD-10 codes and points); the risk bands (<5 low, 5-15 intermediate, >15 high)
+are from the paper's results. The weights live in `codelists/hfrs/hfrs.csv`.
+
+A person scores each group's weight once if any hospital ICD-10 diagnosis in the look-back
+starts with that group's three characters; the score is the sum. The paper looks at the
+index admission and the hospital records of the previous two years; we use hospital
+diagnoses recorded in the 730 days up to and including the index date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Literal
+
+import ibis
+import pyarrow as pa
+from ibis.expr.types import Table
+
+from joinedcare.analytics.codelists import hfrs_weights
+from joinedcare.analytics.scores._windows import hospital_icd10, normalise_icd10, prefix_matches
+
+LOOKBACK_DAYS = 730  # two years of hospital records (Gilbert 2018, methods)
+HfrsBand = Literal["low", "intermediate", "high"]
+
+
+def _tenths(weight: float) -> int:
+    # Weights have one decimal place; summing whole tenths makes the score exact, so the
+    # band boundaries at 5 and 15 never hinge on floating-point error.
+    return round(weight * 10)
+
+
+def hfrs_groups(icd10_codes: Iterable[str]) -> frozenset[str]:
+    """The HFRS groups present among a person's ICD-10 codes (each counts once)."""
+    present = {normalise_icd10(code)[:3] for code in icd10_codes}
+    return frozenset(present & hfrs_weights().keys())
+
+
+def hfrs(icd10_codes: Iterable[str]) -> float:
+    """HFRS for one person's hospital ICD-10 codes (dot-less, any length)."""
+    tenths = sum(_tenths(hfrs_weights()[group]) for group in hfrs_groups(icd10_codes))
+    return tenths / 10
+
+
+def hfrs_band(score: float) -> HfrsBand:
+    """Gilbert 2018 risk band: low <5, intermediate 5-15, high >15."""
+    if score < 5:
+        return "low"
+    if score <= 15:
+        return "intermediate"
+    return "high"
+
+
+def _weights_table() -> Table:
+    groups = sorted(hfrs_weights())
+    tenths = [_tenths(hfrs_weights()[g]) for g in groups]
+    return ibis.memtable(pa.table({"prefix": groups, "tenths": tenths}))
+
+
+def hfrs_table(conditions: Table, index_date: dt.date) -> Table:
+    """One row per pseudonym in `conditions`: pseudonym, hfrs, hfrs_band.
+
+    Uses ICD-10 codes from hospital sources (inpatient, outpatient, A&E) recorded in the
+    730 days up to and including `index_date`; people with none score 0 ("low").
+    """
+    diagnoses = hospital_icd10(conditions, index_date, LOOKBACK_DAYS)
+    groups = prefix_matches(diagnoses, _weights_table(), [3]).distinct()
+    scored = groups.group_by("pseudonym").aggregate(tenths=groups.tenths.sum())
+    people = conditions.select("pseudonym").distinct()
+    joined = people.left_join(scored, "pseudonym").select(
+        "pseudonym", tenths=ibis.coalesce(scored.tenths, 0)
+    )
+    score = (joined.tenths / 10).cast("float64")
+    return joined.select("pseudonym", hfrs=score, hfrs_band=_band(score))
+
+
+def _band(score: ibis.Value) -> ibis.Value:
+    return ibis.cases(
+        (score < 5, "low"),
+        (score <= 15, "intermediate"),
+        else_="high",
+    )

@@ -1,0 +1,38 @@
+"""`joinedcare ingest PATH`: population data into a new pseudonymised analytics snapshot."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from joinedcare.analytics.ingest import FORMATS, IngestError, ingest
+from joinedcare.analytics.store import Store
+
+
+class Command(BaseCommand):
+    help = "Ingest a folder of CSV/Parquet files (or an OMOP database) into the analytics store."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("path", type=Path, help="folder in the ingest layout, or OMOP CDM")
+        parser.add_argument("--format", choices=FORMATS, default="folder")
+
+    def handle(self, *args, path: Path, format: str, **options) -> None:
+        if not path.exists():
+            raise CommandError(f"{path} does not exist.")
+        last = {"stage": None}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage != last["stage"]:
+                last["stage"] = stage
+                self.stdout.write(f"  {stage} ...")
+
+        store = Store(settings.ANALYTICS_DIR)
+        try:
+            summary = ingest(
+                path, store, settings.PSEUDONYM_KEY, format=format, progress=progress
+            )
+        except IngestError as error:
+            raise CommandError(f"Nothing was loaded: {error}") from error
+        self.stdout.write(str(summary))
+        current = store.current()
+        self.stdout.write(f"Current snapshot: {current.path if current else 'none'}")
