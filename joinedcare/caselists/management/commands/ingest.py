@@ -28,9 +28,7 @@ class Command(BaseCommand):
 
         store = Store(settings.ANALYTICS_DIR)
         try:
-            summary = ingest(
-                path, store, settings.PSEUDONYM_KEY, format=format, progress=progress
-            )
+            summary = ingest(path, store, settings.PSEUDONYM_KEY, format=format, progress=progress)
         except IngestError as error:
             raise CommandError(f"Nothing was loaded: {error}") from error
         self.stdout.write(str(summary))
