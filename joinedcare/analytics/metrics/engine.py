@@ -1,0 +1,459 @@
+"""The metrics engine: every analytics-sourced definition, for every unit and month.
+
+```
+snapshot Parquet --Ibis--> population (person x month) and events (person, month, amount)
+                 --Ibis--> cells: numerator and denominator per practice, month, deprivation
+                           quintile, age band, sex and ethnic group        (one query a side)
+                 --pandas-> units (practice, team, locality, place) and inequality breakdowns
+```
+
+Counts and sums add up, so each metric is computed once at the finest grain (the cells) and
+every unit and breakdown is a sum of cells; the ratio is taken last. Cells hold small numbers
+and never leave the analytics side: pages show figures through `suppression.suppress`.
+
+The population of a month is the people registered with a practice on its first day (born,
+registered from that day or earlier, not yet deregistered or dead). A person belongs to the
+practice in their record (and its team and locality) for every month. Ages and age bands are
+ages on the first day of the month. Events count only for people in the month's population,
+so every numerator is a part of its denominator's population.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from . import catalogue
+from .catalogue import Metric
+
+CODELISTS_DIR = Path(__file__).parent / "codelists"
+
+LEVELS = ("practice", "team", "locality", "place")
+PLACE = "all"  # the one unit of the place level: everyone in the snapshot
+DIMENSIONS = ("imd_quintile", "age_band", "sex", "ethnic_group")
+# Inclusive age bands, the locality profiles' bands (seed 004, Appendix B, plus 65-74).
+AGE_BANDS = (("0-17", 0, 17), ("18-64", 18, 64), ("65-74", 65, 74), ("75+", 75, 200))
+UNKNOWN = "unknown"
+MOST_DEPRIVED, LEAST_DEPRIVED = "1", "5"
+# NHS Data Dictionary ethnic category letters grouped into the five 2001 census groups.
+ETHNIC_GROUPS = {
+    **dict.fromkeys("ABC", "White"),
+    **dict.fromkeys("DEFG", "Mixed"),
+    **dict.fromkeys("HJKL", "Asian or Asian British"),
+    **dict.fromkeys("MNP", "Black or Black British"),
+    **dict.fromkeys("RS", "Other ethnic group"),
+    "Z": "Not stated",
+}
+KEYS = ("practice_code", "month", *DIMENSIONS)
+# Grouped with KEYS but determined by the practice: carried so roll-ups need no join.
+CELL_COLUMNS = ("practice_code", "team_code", "locality_code", "month", *DIMENSIONS)
+
+COMPUTED = "computed"
+SKIPPED = "skipped"
+OPERATIONS_SKIP_REASON = (
+    "counted from the web app's records (source = operations), not from an analytics "
+    "snapshot: wired by the dashboard pages"
+)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One metric's outcome: its cells when computed, or why it was skipped."""
+
+    metric: Metric
+    status: str
+    reason: str | None = None
+    cells: pd.DataFrame | None = None
+    seconds: float = 0.0
+
+    def by_unit(self, levels: Sequence[str] = LEVELS) -> pd.DataFrame:
+        """Numerator, denominator and value per level, unit and month."""
+        return by_unit(self.metric, self._cells(), levels)
+
+    def by_group(self, dimension: str, **kw: Any) -> pd.DataFrame:
+        """The inequality breakdown by one of DIMENSIONS."""
+        return by_group(self.metric, self._cells(), dimension, **kw)
+
+    def _cells(self) -> pd.DataFrame:
+        if self.cells is None:
+            raise ValueError(f"{self.metric.slug} was not computed: {self.reason}")
+        return self.cells
+
+
+# --- reading a snapshot ---------------------------------------------------------------------
+
+
+def read_snapshot(path: Path | str, con: Any = None) -> dict[str, ibis.Table]:
+    """The snapshot's tables as Ibis tables (DuckDB in memory unless `con` is given)."""
+    con = con or ibis.duckdb.connect()
+    root = Path(path)
+    tables = {}
+    for name in ("people", "practices", "conditions", "encounters", "social_care"):
+        file = root / f"{name}.parquet"
+        if file.exists():
+            tables[name] = con.read_parquet(str(file))
+    missing = {"people", "practices"} - set(tables)
+    if missing:
+        raise FileNotFoundError(f"Snapshot {root} lacks tables: {', '.join(sorted(missing))}")
+    return tables
+
+
+def snapshot_months(tables: Mapping[str, ibis.Table]) -> list[date]:
+    """Every complete month the snapshot's encounters cover (first days of the months).
+
+    A month is complete when the encounters start on or before its first day and run to its
+    last day: a partial first or last month would look like a fall in every rate.
+    """
+    enc = tables["encounters"]
+    row = enc.aggregate(first=enc.start_date.min(), last=enc.start_date.max()).execute()
+    first, last = pd.Timestamp(row["first"][0]).date(), pd.Timestamp(row["last"][0]).date()
+    month = first if first.day == 1 else _next_month(first)
+    last_is_month_end = _next_month(last) == _add_days(last, 1)
+    stop = _next_month(last) if last_is_month_end else _month_start(last)
+    months = []
+    while month < stop:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def _add_days(d: date, n: int) -> date:
+    return date.fromordinal(d.toordinal() + n)
+
+
+def practices_frame(tables: Mapping[str, ibis.Table]) -> pd.DataFrame:
+    """practice_code, team_code, locality_code: the hierarchy units roll up along."""
+    p = tables["practices"]
+    return p.select("practice_code", "team_code", "locality_code").execute()
+
+
+# --- the Ibis part: cells -------------------------------------------------------------------
+
+
+def population(
+    tables: Mapping[str, ibis.Table],
+    months: Sequence[date],
+    *,
+    age_min: int | None = None,
+    age_max: int | None = None,
+) -> ibis.Table:
+    """People registered on the first day of each month, with their attributes that month."""
+    people = tables["people"]
+    hierarchy = tables["practices"].select("practice_code", "team_code", "locality_code")
+    people = people.left_join(hierarchy, "practice_code").drop("practice_code_right")
+    # Attributes that do not change with the month are worked out once a person, before the
+    # person x month product multiplies the rows by the number of months.
+    people = people.select(
+        "pseudonym",
+        "date_of_birth",
+        "registered_from",
+        "registered_to",
+        "date_of_death",
+        "practice_code",
+        "team_code",
+        "locality_code",
+        imd_quintile=_imd_quintile(people.imd_decile),
+        sex=people.sex.fill_null(UNKNOWN),
+        ethnic_group=people.ethnic_category.substitute(ETHNIC_GROUPS, else_="Not stated"),
+    )
+    month_table = ibis.memtable(pa.table({"month": pa.array(list(months), pa.date32())}))
+    joined = people.cross_join(month_table)
+    m = joined.month
+    alive = joined.date_of_death.isnull() | (joined.date_of_death >= m)
+    registered = (joined.registered_from <= m) & (
+        joined.registered_to.isnull() | (joined.registered_to >= m)
+    )
+    pop = joined.filter(joined.date_of_birth <= m, registered, alive)
+    pop = pop.mutate(age=_age_on(pop.date_of_birth, pop.month))
+    if age_min is not None:
+        pop = pop.filter(pop.age >= age_min)
+    if age_max is not None:
+        pop = pop.filter(pop.age <= age_max)
+    return pop.select(
+        "pseudonym",
+        "month",
+        "practice_code",
+        "team_code",
+        "locality_code",
+        "imd_quintile",
+        age_band=_age_band(pop.age),
+        sex="sex",
+        ethnic_group="ethnic_group",
+    )
+
+
+def _age_on(dob: ibis.Value, day1: ibis.Value) -> ibis.Value:
+    """Completed years on `day1`, the first day of a month."""
+    not_yet = (dob.month() > day1.month()) | ((dob.month() == day1.month()) & (dob.day() > 1))
+    return day1.year() - dob.year() - not_yet.cast("int64")
+
+
+def _imd_quintile(decile: ibis.Value) -> ibis.Value:
+    """IMD deciles 1-2 -> quintile 1 (most deprived) ... 9-10 -> 5."""
+    return ((decile + 1) // 2).cast("int64").cast("string").fill_null(UNKNOWN)
+
+
+def _age_band(age: ibis.Value) -> ibis.Value:
+    return ibis.cases(*((age.between(lo, hi), name) for name, lo, hi in AGE_BANDS))
+
+
+def events(tables: Mapping[str, ibis.Table], spec: Mapping[str, Any]) -> ibis.Table:
+    """pseudonym, month and amount of each event a query side counts."""
+    t = tables[spec["events"]]
+    t = _where(t, spec.get("where", {}))
+    t = _exclude(t, spec.get("exclude", {}))
+    if "diagnoses" in spec:
+        t = _with_diagnoses(t, tables["conditions"], spec["diagnoses"])
+    if "followed_by" in spec:
+        t = _followed_by(t, tables[spec["events"]], spec["followed_by"])
+    day = t[spec["date"]]
+    if spec.get("amount", "count") == "length_of_stay":
+        amount = t.end_date.delta(t.start_date, unit="day")
+    else:
+        amount = ibis.literal(1, type="int64")
+    t = t.filter(day.notnull()).select("pseudonym", day=day, amount=amount)
+    if spec.get("first_per_person"):
+        # A person's first ever event of this kind (later ones are moves or repeats).
+        t = t.group_by("pseudonym").aggregate(day=t.day.min(), amount=t.amount.min())
+    return t.select("pseudonym", month=t.day.truncate("M").cast("date"), amount=t.amount)
+
+
+def _where(t: ibis.Table, where: Mapping[str, Any]) -> ibis.Table:
+    for column, values in where.items():
+        t = t.filter(t[column].isin(_as_list(values)))
+    return t
+
+
+def _exclude(t: ibis.Table, exclude: Mapping[str, Any]) -> ibis.Table:
+    for column, values in exclude.items():
+        t = t.filter(t[column].isnull() | ~t[column].isin(_as_list(values)))
+    return t
+
+
+def _as_list(values: Any) -> list:
+    return list(values) if isinstance(values, list | tuple) else [values]
+
+
+def _with_diagnoses(t: ibis.Table, conditions: ibis.Table, spec: Mapping[str, Any]) -> ibis.Table:
+    """Events with a listed diagnosis recorded (by `source`) on their start date."""
+    codes = codelist(spec["codelist"])
+    c = conditions.filter(conditions.code_system == spec["code_system"])
+    if "source" in spec:
+        c = c.filter(c.source == spec["source"])
+    code = c.code.upper().replace(".", "")
+    by_length = {n: sorted(k for k in codes if len(k) == n) for n in {len(k) for k in codes}}
+    listed = ibis.or_(*(code.left(n).isin(keys) for n, keys in by_length.items()))
+    c = c.filter(listed).select(dx_person="pseudonym", dx_day="recorded_on").distinct()
+    return t.semi_join(c, [t.pseudonym == c.dx_person, t.start_date == c.dx_day])
+
+
+def _followed_by(t: ibis.Table, source: ibis.Table, spec: Mapping[str, Any]) -> ibis.Table:
+    """Events (ending on end_date) followed by a matching event 0 to within_days - 1 days on.
+
+    The follower must be a different event (another encounter_id).
+    """
+    later = _where(source, spec.get("where", {})).select(
+        next_person="pseudonym", next_id="encounter_id", next_start="start_date"
+    )
+    gap = later.next_start.delta(t.end_date, unit="day")
+    return t.semi_join(
+        later,
+        [
+            t.pseudonym == later.next_person,
+            t.encounter_id != later.next_id,
+            gap >= 0,
+            gap < int(spec["within_days"]),
+        ],
+    )
+
+
+@cache
+def codelist(name: str) -> frozenset[str]:
+    """The codes of `codelists/<name>.csv`, without dots, upper case."""
+    with (CODELISTS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return frozenset(r["code"].replace(".", "").upper() for r in csv.DictReader(fh))
+
+
+def side(tables: Mapping[str, ibis.Table], spec: Mapping[str, Any], pop: ibis.Table) -> ibis.Table:
+    """One side of a metric (numerator or denominator) summed per cell."""
+    if spec.get("population"):
+        return pop.group_by(list(CELL_COLUMNS)).aggregate(total=pop.count())
+    ev = events(tables, spec)
+    joined = ev.join(pop, ["pseudonym", "month"])
+    return joined.group_by(list(CELL_COLUMNS)).aggregate(total=joined.amount.sum())
+
+
+class _Populations:
+    """Each age filter's population, materialised once, and its counts per cell.
+
+    Six metrics share the all-ages population and its denominator: building the person x
+    month table once (a temporary DuckDB table) saves most of the engine's time.
+    """
+
+    def __init__(self, tables: Mapping[str, ibis.Table], months: Sequence[date]) -> None:
+        self.tables, self.months = tables, months
+        self._pops: dict[tuple, ibis.Table] = {}
+        self._counts: dict[tuple, pd.DataFrame] = {}
+
+    def table(self, age_min: int | None, age_max: int | None) -> ibis.Table:
+        key = (age_min, age_max)
+        if key not in self._pops:
+            expr = population(self.tables, self.months, age_min=age_min, age_max=age_max)
+            con = self.tables["people"].get_backend()
+            name = f"jc_population_{next(_table_ids)}"
+            self._pops[key] = con.create_table(name, expr, temp=True)
+        return self._pops[key]
+
+    def counts(self, age_min: int | None, age_max: int | None) -> pd.DataFrame:
+        key = (age_min, age_max)
+        if key not in self._counts:
+            pop = self.table(age_min, age_max)
+            self._counts[key] = side(self.tables, {"population": True}, pop).execute()
+        return self._counts[key]
+
+
+_table_ids = itertools.count()
+
+
+def cells(
+    metric: Metric,
+    tables: Mapping[str, ibis.Table],
+    months: Sequence[date],
+    *,
+    populations: _Populations | None = None,
+) -> pd.DataFrame:
+    """Numerator and denominator per practice, month and person group (see KEYS)."""
+    populations = populations or _Populations(tables, months)
+    query = metric.query
+    ages = (query.get("age_min"), query.get("age_max"))
+    pop = populations.table(*ages)
+
+    def total(spec: Mapping[str, Any]) -> pd.DataFrame:
+        if spec.get("population"):
+            return populations.counts(*ages)
+        return side(tables, spec, pop).execute()
+
+    numerator = total(query["numerator"]).rename(columns={"total": "numerator"})
+    denominator = total(query["denominator"]).rename(columns={"total": "denominator"})
+    merged = pd.merge(numerator, denominator, on=list(CELL_COLUMNS), how="outer")
+    merged[["numerator", "denominator"]] = (
+        merged[["numerator", "denominator"]].fillna(0).astype("int64")
+    )
+    merged["month"] = pd.to_datetime(merged["month"]).dt.strftime("%Y-%m")
+    return merged.sort_values(list(KEYS), ignore_index=True)
+
+
+# --- the pandas part: units and breakdowns --------------------------------------------------
+
+
+def _with_units(cells_: pd.DataFrame) -> pd.DataFrame:
+    return cells_.assign(
+        practice=cells_.practice_code,
+        team=cells_.team_code,
+        locality=cells_.locality_code,
+        place=PLACE,
+    )
+
+
+def _ratio(metric: Metric, frame: pd.DataFrame) -> pd.DataFrame:
+    multiplier = metric.multiplier or 1
+    value = frame["numerator"] / frame["denominator"].where(frame["denominator"] > 0) * multiplier
+    return frame.assign(value=value.astype("float64"))
+
+
+def by_unit(metric: Metric, cells_: pd.DataFrame, levels: Sequence[str] = LEVELS) -> pd.DataFrame:
+    """level, unit, month, numerator, denominator, value: every unit of each level."""
+    frame = _with_units(cells_)
+    parts = []
+    for level in levels:
+        sums = frame.groupby([level, "month"], as_index=False)[["numerator", "denominator"]].sum()
+        parts.append(sums.rename(columns={level: "unit"}).assign(level=level))
+    out = pd.concat(parts, ignore_index=True)[
+        ["level", "unit", "month", "numerator", "denominator"]
+    ]
+    return _ratio(metric, out)
+
+
+def by_group(
+    metric: Metric,
+    cells_: pd.DataFrame,
+    dimension: str,
+    *,
+    level: str = "place",
+    per_month: bool = True,
+) -> pd.DataFrame:
+    """level, unit, [month,] group, numerator, denominator, value for one of DIMENSIONS.
+
+    `per_month=False` sums the months given (a year, say): monthly figures by group are
+    often too small to show once suppressed.
+    """
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"Unknown breakdown {dimension!r}: one of {', '.join(DIMENSIONS)}")
+    frame = _with_units(cells_)
+    keys = [level, *(["month"] if per_month else []), dimension]
+    sums = frame.groupby(keys, as_index=False)[["numerator", "denominator"]].sum()
+    sums = sums.rename(columns={level: "unit", dimension: "group"}).assign(level=level)
+    return _ratio(metric, sums)[
+        ["level", "unit", *keys[1:-1], "group", "numerator", "denominator", "value"]
+    ]
+
+
+def deprivation_gap(breakdown: pd.DataFrame) -> pd.DataFrame:
+    """The gap between the most (quintile 1) and least (5) deprived: difference and ratio.
+
+    `breakdown` is `by_group(..., "imd_quintile")`; one row per unit (and month if present).
+    """
+    keys = [k for k in ("level", "unit", "month") if k in breakdown.columns]
+    wide = breakdown.pivot_table(index=keys, columns="group", values="value", aggfunc="first")
+    most = wide.get(MOST_DEPRIVED, pd.Series(float("nan"), index=wide.index))
+    least = wide.get(LEAST_DEPRIVED, pd.Series(float("nan"), index=wide.index))
+    out = pd.DataFrame({"most_deprived": most, "least_deprived": least})
+    out["gap"] = out.most_deprived - out.least_deprived
+    out["ratio"] = out.most_deprived / out.least_deprived.where(out.least_deprived > 0)
+    return out.reset_index()
+
+
+# --- every metric ---------------------------------------------------------------------------
+
+
+def compute_all(
+    tables: Mapping[str, ibis.Table],
+    *,
+    months: Sequence[date] | None = None,
+    metrics: Iterable[Metric] | None = None,
+) -> dict[str, Result]:
+    """Every definition: analytics metrics computed, operations metrics skipped with a reason."""
+    months = list(months) if months is not None else snapshot_months(tables)
+    populations = _Populations(tables, months)
+    results = {}
+    for metric in metrics if metrics is not None else catalogue.load_all():
+        if not metric.computed_here:
+            results[metric.slug] = Result(metric, SKIPPED, OPERATIONS_SKIP_REASON)
+            continue
+        start = time.perf_counter()
+        results[metric.slug] = Result(
+            metric,
+            COMPUTED,
+            cells=cells(metric, tables, months, populations=populations),
+            seconds=time.perf_counter() - start,
+        )
+    return results
