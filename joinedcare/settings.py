@@ -78,6 +78,12 @@ INSTALLED_APPS = [
     "joinedcare.audit",
     "joinedcare.caselists",
     "joinedcare.demo",
+    "joinedcare.careplans",
+    "joinedcare.meetings",
+    "joinedcare.referrals",
+    "joinedcare.services",
+    "joinedcare.discharge",
+    "joinedcare.families",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from joinedcare.access import views as access
@@ -59,4 +59,12 @@ urlpatterns = [
         login_not_required(RedirectView.as_view(pattern_name="sign-in", query_string=True)),
     ),
     path("admin/", admin.site.urls),
+    # Single Point of Access, short-term services, Discharge to Assess, families (issue 4).
+    path("", include("joinedcare.referrals.urls")),
+    path("", include("joinedcare.services.urls")),
+    path("", include("joinedcare.discharge.urls")),
+    path("", include("joinedcare.families.urls")),
+    # MDT meetings at three levels and shared care plans (issue 5).
+    path("meetings/", include("joinedcare.meetings.urls")),
+    path("care-plans/", include("joinedcare.careplans.urls")),
 ]

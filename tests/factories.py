@@ -139,3 +139,238 @@ def ward(**fields) -> Ward:
     n = next(_seq)
     fields.setdefault("locality", locality())
     return Ward.objects.create(**{"code": f"W{n}", "name": f"Ward {n}", **fields})
+
+
+# Single Point of Access, short-term services, Discharge to Assess, families (issue 4).
+
+
+def spa(**fields):
+    """An adults' Single Point of Access (8am-8pm assessment team) with its staff."""
+    from joinedcare.referrals.models import SinglePointOfAccess
+
+    staff_ = fields.pop("staff", ())
+    fields.setdefault("place", place())
+    fields.setdefault("name", f"SPA {next(_seq)}")
+    access_point = SinglePointOfAccess.objects.create(**fields)
+    access_point.staff.set(staff_)
+    return access_point
+
+
+def referral(**fields):
+    """An open referral awaiting triage, received now (the action is tested on its own)."""
+    from joinedcare.referrals import clock
+    from joinedcare.referrals.models import Referral
+
+    fields.setdefault("spa", spa())
+    fields.setdefault("person", person())
+    fields.setdefault("received_by", fields.get("received_by") or staff(Role.SPA_COORDINATOR))
+    return Referral.objects.create(
+        **{
+            "status": Referral.Status.AWAITING_TRIAGE,
+            "received_at": clock.now(),
+            "referrer_source": Referral.Source.GP,
+            "referrer_name": "Dr Test",
+            "reason": "Struggling at home after a fall",
+            "urgency": Referral.Urgency.TODAY,
+            "medically_stable": True,
+            "consent_to_share": True,
+            **fields,
+        }
+    )
+
+
+def assessment(**fields):
+    from joinedcare.referrals import clock
+    from joinedcare.referrals.models import Assessment
+
+    fields.setdefault("referral", referral())
+    fields.setdefault("assessor", staff(Role.ASSESSOR))
+    return Assessment.objects.create(
+        **{"assessed_at": clock.now(), "needs": "Help with washing and dressing", **fields}
+    )
+
+
+def allocation(**fields):
+    from joinedcare.referrals import clock
+    from joinedcare.referrals.models import Allocation
+
+    fields.setdefault("referral", referral())
+    fields.setdefault("staff", staff(Role.ASSESSOR))
+    fields.setdefault("allocated_by", fields["staff"])
+    return Allocation.objects.create(**{"started_at": clock.now(), **fields})
+
+
+def api_client(**fields):
+    """(client, token) for the intake API."""
+    from joinedcare.referrals.models import ApiClient
+
+    fields.setdefault("spa", spa())
+    fields.setdefault("acts_as", staff(Role.SPA_COORDINATOR))
+    return ApiClient.issue(**{"name": "Ward discharge list", **fields})
+
+
+def service(**fields):
+    from joinedcare.services.models import Service
+
+    fields.setdefault("place", place())
+    fields.setdefault("provider", organisation())
+    n = next(_seq)
+    return Service.objects.create(
+        **{
+            "kind": Service.Kind.REABLEMENT,
+            "name": f"Service {n}",
+            "unit": Service.Unit.VISITS_PER_DAY,
+            **fields,
+        }
+    )
+
+
+def service_day(**fields):
+    from joinedcare.referrals import clock
+    from joinedcare.services.models import ServiceDay
+
+    fields.setdefault("service", service())
+    return ServiceDay.objects.create(**{"day": clock.today(), "capacity": 5, **fields})
+
+
+def episode(**fields):
+    from joinedcare.referrals import clock
+    from joinedcare.services.models import Episode
+
+    fields.setdefault("referral", referral())
+    fields.setdefault("service", service(place=fields["referral"].spa.place))
+    start = fields.pop("start", clock.today())
+    return Episode.objects.create(
+        **{
+            "person": fields["referral"].person,
+            "start": start,
+            "planned_end": start + timedelta(days=42),
+            "started_by": fields["referral"].received_by,
+            "created_at": clock.now(),
+            **fields,
+        }
+    )
+
+
+def extension(**fields):
+    from joinedcare.referrals import clock
+    from joinedcare.services.models import Extension
+
+    fields.setdefault("episode", episode())
+    ep = fields["episode"]
+    return Extension.objects.create(
+        **{
+            "previous_end": ep.planned_end,
+            "new_end": ep.planned_end + timedelta(days=7),
+            "reason": "Waiting for a package of care",
+            "by": ep.started_by,
+            "at": clock.now(),
+            **fields,
+        }
+    )
+
+
+def discharge_case(**fields):
+    from joinedcare.discharge.models import DischargeCase
+    from joinedcare.referrals import clock
+
+    fields.setdefault("person", person())
+    fields.setdefault("hospital", organisation(kind=Organisation.Kind.ACUTE_TRUST))
+    fields.setdefault("recorded_by", staff(Role.SPA_COORDINATOR))
+    return DischargeCase.objects.create(
+        **{"ward": "Ward 12", "medically_fit_at": clock.now(), **fields}
+    )
+
+
+def family_referral(**fields):
+    from joinedcare.families.models import FamilyReferral
+    from joinedcare.referrals import clock
+    from joinedcare.referrals.models import SinglePointOfAccess
+
+    fields.setdefault("access_point", spa(kind=SinglePointOfAccess.Kind.CHILDREN_AND_FAMILIES))
+    fields.setdefault("referred_by", staff(Role.SOCIAL_WORKER))
+    return FamilyReferral.objects.create(
+        **{
+            "household": "The Test household",
+            "referred_at": clock.now(),
+            "referrer": "School nurse",
+            "reason": "Low mood and school refusal",
+            "emotional_wellbeing": "Anxious, not sleeping",
+            **fields,
+        }
+    )
+
+
+def family_member(**fields):
+    from joinedcare.families.models import FamilyMember
+
+    fields.setdefault("family", family_referral())
+    fields.setdefault("person", person())
+    return FamilyMember.objects.create(**{"role": FamilyMember.Role.CHILD, **fields})
+
+
+# --- MDT meetings and care plans (issue 5) -----------------------------------------------
+
+
+def meeting(*, chair, level="micro", unit=None, held_on=None, members=(), **fields):
+    """A meeting of `unit` (a practice, team or locality to match `level`)."""
+    from joinedcare.meetings.models import Meeting, MeetingMember
+
+    unit_field = {"micro": "practice", "intermediate": "team", "macro": "locality"}[level]
+    made = Meeting.objects.create(
+        level=level,
+        held_on=held_on or date.today(),
+        chair=chair,
+        created_by=chair,
+        **{
+            unit_field: unit
+            or {"micro": practice, "intermediate": team, "macro": locality}[level]()
+        },
+        **fields,
+    )
+    for user in {chair, *members}:
+        MeetingMember.objects.create(meeting=made, user=user)
+    return made
+
+
+def care_plan(*, person, key_worker, by=None, review_date=None, scopes=("care_team", "vcs")):
+    """A current care plan at version 1 with one goal and the person's consent."""
+    from joinedcare.careplans.models import CarePlan, CarePlanVersion, Consent, Goal
+
+    by = by or key_worker
+    plan = CarePlan.objects.create(person=person, started_by=by)
+    version = CarePlanVersion.objects.create(
+        plan=plan,
+        number=1,
+        what_matters="Staying in my own home with my cat",
+        contingency="Call the district nurse on 0191 000 0000",
+        review_date=review_date or date.today() + timedelta(days=90),
+        key_worker=key_worker,
+        agreed_by=by,
+    )
+    Goal.objects.create(version=version, text="Walk to the shop", self_care=True)
+    Consent.objects.create(
+        plan=plan,
+        given_by="person",
+        given_by_name="The person",
+        scopes=list(scopes),
+        recorded_by=by,
+    )
+    return plan
+
+
+def care_plan_action(*, plan, owner=None, owner_team=None, owner_organisation=None, **fields):
+    from joinedcare.careplans.models import CarePlanAction
+
+    return CarePlanAction.objects.create(
+        **{
+            "plan": plan,
+            "description": "Check the stairs rail",
+            "owner": owner,
+            "owner_team": owner_team,
+            "owner_organisation": owner_organisation,
+            "due": date.today() + timedelta(days=7),
+            "created_by": plan.started_by,
+            **fields,
+        }
+    )

@@ -37,6 +37,31 @@ class AuditEvent(models.Model):
         BREAK_GLASS_REVIEWED = "break_glass_reviewed", "Break-glass access reviewed"
         CASE_LIST_PUBLISHED = "case_list_published", "Case lists published"
         CASE_LIST_VIEWED = "case_list_viewed", "Shown on a case list"
+        # Single Point of Access, short-term services, Discharge to Assess, families.
+        REFERRAL_RECEIVED = "referral_received", "Referral received"
+        REFERRAL_TRIAGED = "referral_triaged", "Referral triaged"
+        REFERRAL_CLOSED = "referral_closed", "Referral closed"
+        STAFF_ALLOCATED = "staff_allocated", "Staff allocated"
+        ASSESSMENT_RECORDED = "assessment_recorded", "Assessment recorded"
+        SERVICE_ALLOCATED = "service_allocated", "Service allocated (episode started)"
+        EPISODE_EXTENDED = "episode_extended", "Episode extended"
+        EPISODE_ENDED = "episode_ended", "Episode ended with an outcome"
+        FOLLOW_UP_RECORDED = "follow_up_recorded", "91-day follow-up recorded"
+        QUEUE_VIEWED = "queue_viewed", "Shown on a work queue"
+        DISCHARGE_STEP = "discharge_step", "Discharge to Assess step recorded"
+        FAMILY_REFERRED = "family_referred", "Family referral received"
+        FAMILY_TRIAGED = "family_triaged", "Family triaged by the virtual MDT"
+        CAPACITY_CHANGED = "capacity_changed", "Service capacity changed"
+        # MDT meetings and shared care plans.
+        CARE_PLAN_AGREED = "care_plan_agreed", "Care plan agreed (new version)"
+        CARE_PLAN_ENDED = "care_plan_ended", "Care plan ended"
+        CARE_PLAN_ACTION = "care_plan_action", "Care plan action added or changed"
+        CONSENT_RECORDED = "consent_recorded", "Consent to share recorded"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent to share withdrawn"
+        MDT_AGENDA = "mdt_agenda", "Put on an MDT agenda"
+        MDT_OUTCOME = "mdt_outcome", "MDT outcome recorded"
+        ESCALATION = "escalation", "Escalation raised, moved or answered"
+        MEETING_PACK_VIEWED = "meeting_pack_viewed", "Shown in an MDT meeting pack"
 
     class Purpose(models.TextChoices):
         # FHIR v3-ActReason purpose of use codes, as carried by FHIR AuditEvent.

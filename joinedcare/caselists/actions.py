@@ -109,9 +109,11 @@ def _blank_if_none(key: str, value):
 
 def _summary(report: dict) -> dict:
     """The few figures the case-list page shows about the model that made it."""
-    validation = report.get("validation", {})
+    model = report.get("validation", {}).get("model", {})
+    at_two = next((c for c in model.get("case_finding", []) if c.get("top") == 0.02), {})
     return {
-        key: validation.get(key)
-        for key in ("auc", "auc_ci", "brier", "calibration_slope", "calibration_intercept")
-        if key in validation
-    } | {"ppv_top_2": validation.get("ppv", {}).get("2")}
+        "auc": (model.get("auc") or {}).get("auc"),
+        "brier": model.get("brier"),
+        "calibration_slope": (model.get("calibration") or {}).get("slope"),
+        "ppv_top_2": at_two.get("ppv"),
+    }

@@ -30,6 +30,16 @@ class Permission(models.TextChoices):
     REVIEW_AUDIT = "review_audit"
     SUBJECT_ACCESS_REQUEST = "subject_access_request"
     MANAGE_REFERENCE_DATA = "manage_reference_data"
+    # Single Point of Access (seed 002 para 11): take referrals 24/7 (phone or form).
+    TAKE_REFERRALS = "take_referrals"
+    # The assessment team's work: triage, assess, allocate services, end episodes.
+    TRIAGE_REFERRALS = "triage_referrals"
+    # Out of hours the SPA coordinator commissions intermediate care beds and sitting.
+    COMMISSION_OUT_OF_HOURS = "commission_out_of_hours"
+    # GPs keep admission rights to GP beds through the SPA.
+    REQUEST_GP_BED = "request_gp_bed"
+    # Publish each service's capacity by date.
+    MANAGE_CAPACITY = "manage_capacity"
 
 
 _CARE = [
@@ -40,14 +50,23 @@ _CARE = [
 _LEAD = [*_CARE]
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.GP: frozenset(_CARE),
+    Role.GP: frozenset([*_CARE, Permission.TAKE_REFERRALS, Permission.REQUEST_GP_BED]),
     Role.PRACTICE_MANAGER: frozenset(_CARE),
     Role.DISTRICT_NURSE: frozenset(_CARE),
     Role.VAWAS_NURSE: frozenset(_CARE),
-    Role.SOCIAL_WORKER: frozenset(_CARE),
-    Role.SPA_COORDINATOR: frozenset(_CARE),
-    Role.ASSESSOR: frozenset(_CARE),
-    Role.THERAPIST: frozenset(_CARE),
+    Role.SOCIAL_WORKER: frozenset([*_CARE, Permission.TAKE_REFERRALS, Permission.TRIAGE_REFERRALS]),
+    Role.SPA_COORDINATOR: frozenset(
+        [
+            *_CARE,
+            Permission.TAKE_REFERRALS,
+            Permission.COMMISSION_OUT_OF_HOURS,
+            Permission.MANAGE_CAPACITY,
+        ]
+    ),
+    Role.ASSESSOR: frozenset(
+        [*_CARE, Permission.TAKE_REFERRALS, Permission.TRIAGE_REFERRALS, Permission.MANAGE_CAPACITY]
+    ),
+    Role.THERAPIST: frozenset([*_CARE, Permission.TRIAGE_REFERRALS]),
     Role.VCS_WORKER: frozenset(_CARE),
     Role.TAP_LEAD: frozenset(_LEAD),
     # Locality managers look across teams at aggregates, not at individuals' records.

@@ -38,7 +38,14 @@ def write_run(folder: Path, run_id: str, people: list[tuple], index_date="2026-0
             "snapshot_fingerprint": "f" * 64,
             "index_dates": {"score": index_date},
         },
-        "validation": {"model": {"auc": 0.78, "ppv": {"2": 0.41}}},
+        "validation": {
+            "model": {
+                "auc": {"auc": 0.78},
+                "brier": 0.07,
+                "calibration": {"slope": 1.0},
+                "case_finding": [{"top": 0.02, "ppv": 0.41}],
+            }
+        },
     }
     (run_dir / "report.json").write_text(json.dumps(report))
     return run_dir

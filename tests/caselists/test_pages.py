@@ -65,3 +65,11 @@ def test_roles_without_case_finding_are_refused(client, published, team_a, role)
     client.force_login(factories.staff(role, teams=[team_a]))
     assert client.get(f"/case-lists/practices/{practice.code}/").status_code == 403
     assert client.get("/case-lists/").status_code == 403
+
+
+def test_case_list_says_how_good_the_model_was(client, published, team_a):
+    practice, _ = published
+    client.force_login(factories.staff(Role.GP, teams=[team_a]))
+    response = client.get(f"/case-lists/practices/{practice.code}/")
+    assert "AUC was 0.780" in response.text
+    assert "41% had an emergency admission" in response.text

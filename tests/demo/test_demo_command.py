@@ -5,6 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from joinedcare.access.rules import people_visible_to
+from joinedcare.caselists.models import PublishedRun
 from joinedcare.demo.models import CountyLoad
 from joinedcare.organisations.models import Locality, Practice, Team
 from joinedcare.people.models import Person
@@ -22,6 +24,8 @@ def county_dir(tmp_path_factory, settings):
 
 
 def run_demo(out, **options) -> str:
+    """The demo without ingest and stratification unless a test asks for them."""
+    options.setdefault("no_stratify", True)
     stdout = StringIO()
     call_command("demo", out=out, scale=SCALE, stdout=stdout, stderr=StringIO(), **options)
     return stdout.getvalue()
@@ -75,3 +79,20 @@ def test_demo_refuses_to_mix_counties(county_dir):
     run_demo(county_dir)
     with pytest.raises(CommandError, match="demo-reset"):
         run_demo(county_dir, seed=7)
+
+
+@pytest.mark.django_db
+def test_demo_publishes_case_lists_the_practice_gp_can_open(county_dir, settings, tmp_path):
+    settings.ANALYTICS_DIR = tmp_path / "analytics"
+    settings.RUNS_DIR = tmp_path / "runs"
+    output = run_demo(county_dir, no_stratify=False)
+    run = PublishedRun.objects.get()
+    assert "Published" in output
+    assert run.entries.exists()
+    assert run.summary.get("auc")
+    gp = StaffUser.objects.get(username=Role.GP)
+    visible = people_visible_to(gp).filter(pseudonym__in=run.entries.values("pseudonym"))
+    assert visible.exists()
+    # A second demo reuses the published run.
+    assert "already published" in run_demo(county_dir, no_stratify=False)
+    assert PublishedRun.objects.count() == 1

@@ -6,12 +6,17 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from joinedcare.analytics.store import Store
+from joinedcare.caselists.models import PublishedRun
 from joinedcare.demo.loader import load_county
+from joinedcare.demo.spa import create_demo_spa
 from joinedcare.demo.staff import create_demo_staff
 from joinedcare.settings import _local_secret
+from joinedcare.staff.roles import Role
 from joinedcare.synthetic import GENERATOR_VERSION, build_county
 
 DEFAULT_SEED = 20170628
@@ -28,8 +33,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--out", type=Path, default=settings.VAR_DIR / "demo", help="where the county goes"
         )
+        parser.add_argument(
+            "--no-stratify",
+            action="store_true",
+            help="skip ingest, risk stratification and publishing the case lists",
+        )
 
-    def handle(self, *args, seed: int, scale: float, out: Path, **options) -> None:
+    def handle(
+        self, *args, seed: int, scale: float, out: Path, no_stratify: bool, **options
+    ) -> None:
         if settings.PRODUCTION:
             raise CommandError("Demo County is synthetic: it never goes into production.")
         if not 0 < scale <= 1:
@@ -43,6 +55,9 @@ class Command(BaseCommand):
         self._load(out)
         password = _local_secret("demo_password", nbytes=9)
         users = create_demo_staff(password)
+        create_demo_spa(users)  # the SPA's catalogue, capacity and a few referrals
+        if not no_stratify:
+            self._stratify(out)
         self.stdout.write(f"Demo County ready in {time.perf_counter() - started:.1f} s.\n")
         self._print_logins(users, password)
 
@@ -72,6 +87,17 @@ class Command(BaseCommand):
         with tqdm(desc="  loading people", unit=" people", disable=None) as bar:
             load = load_county(out, progress=bar.update)
         self.stdout.write(f"Database holds Demo County: {load.people:,} people.")
+
+    def _stratify(self, out: Path) -> None:
+        """Ingest the county's extract and publish case lists, once."""
+        if PublishedRun.objects.exists():
+            self.stdout.write("Case lists already published: reusing them.")
+            return
+        if Store(settings.ANALYTICS_DIR).current() is None:
+            self.stdout.write("Ingesting the county's extract into the analytics store ...")
+            call_command("ingest", out / "extract", stdout=self.stdout)
+        self.stdout.write("Risk stratification and case lists ...")
+        call_command("stratify", publish=True, by=Role.ANALYST, stdout=self.stdout)
 
     def _print_logins(self, users, password: str) -> None:
         self.stdout.write("Demo logins (password for all: " + password + "):")

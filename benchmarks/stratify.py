@@ -1,0 +1,299 @@
+"""Benchmark a stratification run against its floor and an analyst's pandas peer.
+
+    .venv/bin/python benchmarks/stratify.py --people 1000000
+
+Builds Demo County at the scale that gives about N people alive at the extract date (scales
+above 1 enlarge every practice's list proportionally; the generator allows it), turns the
+extract into a snapshot (nhs_number renamed to pseudonym: ingest's keyed hash is not the
+thing measured), then on the same files measures:
+
+- the run: seconds and peak memory per stage (features at three index dates, fit,
+  temporal validation, scoring with per-person factors, writing the outputs);
+- the floor: one DuckDB `count(*) ... group by pseudonym` over encounters.parquet; any
+  per-person feature costs at least that;
+- the feature stage: every feature at ONE index date (the scoring date), to Arrow;
+- the peer: the same features written plainly in pandas, as an analyst would.
+
+The last line printed is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+
+from joinedcare.analytics import engines, stratify
+from joinedcare.analytics import features as F
+from joinedcare.synthetic import build_county
+
+DEMO_COUNTY_PEOPLE = 559_540
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB (ru_maxrss is KB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_snapshot(extract_dir: Path, out: Path) -> Path:
+    """Copy a Demo County extract as a snapshot: nhs_number -> pseudonym, else unchanged."""
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted(extract_dir.glob("*.parquet")):
+        pf = pq.ParquetFile(path)
+        names = ["pseudonym" if c == "nhs_number" else c for c in pf.schema_arrow.names]
+        writer = None
+        # Row group by row group keeps the copy's memory small at a million people.
+        for i in range(pf.num_row_groups):
+            t = pf.read_row_group(i).rename_columns(names)
+            writer = writer or pq.ParquetWriter(out / path.name, t.schema)
+            writer.write_table(t, row_group_size=100_000)
+        if writer is not None:
+            writer.close()
+    return out
+
+
+def floor_seconds(snapshot: Path) -> float:
+    """One DuckDB count(*) group by person over the encounters file, results fetched."""
+    con = duckdb.connect()
+    path = str(snapshot / "encounters.parquet")
+    start = time.perf_counter()
+    con.sql(
+        f"SELECT pseudonym, count(*) AS n FROM read_parquet('{path}') GROUP BY pseudonym"  # noqa: S608
+    ).to_arrow_table()
+    seconds = time.perf_counter() - start
+    con.close()
+    return seconds
+
+
+def feature_seconds(
+    snapshot: Path, day: date, engine: str = "duckdb", *, scores: bool = True
+) -> tuple[float, int]:
+    """Every feature at one index date, collected to Arrow; (seconds, people).
+
+    scores=False leaves out the published scores (eFI, HFRS, Charlson, LACE): the pandas
+    peer does not compute them, so that is the like-for-like comparison.
+    """
+    con = engines.connect(engine)
+    tables = engines.tables(con, snapshot)
+    start = time.perf_counter()
+    hook = F.published_scores if scores else None
+    t = F.features(tables, day, scores=hook).to_pyarrow()
+    return time.perf_counter() - start, t.num_rows
+
+
+def pandas_peer(snapshot: Path, day: date, windows=F.DEFAULT_WINDOWS) -> pd.DataFrame:
+    """The same features as an analyst would write them in pandas (vectorised, no loops)."""
+    ts = pd.Timestamp(day)
+    people = pd.read_parquet(snapshot / "people.parquet")
+    practices = pd.read_parquet(snapshot / "practices.parquet")
+    for c in ("date_of_birth", "registered_from", "registered_to", "date_of_death"):
+        people[c] = pd.to_datetime(people[c])
+    people = people[
+        (people.date_of_birth <= ts)
+        & (people.registered_from <= ts)
+        & (people.registered_to.isna() | (people.registered_to > ts))
+        & (people.date_of_death.isna() | (people.date_of_death >= ts))
+    ]
+    people = people.merge(practices[["practice_code", "team_code"]], on="practice_code", how="left")
+    dob = people.date_of_birth
+    people["age"] = (
+        ts.year
+        - dob.dt.year
+        - ((dob.dt.month > ts.month) | ((dob.dt.month == ts.month) & (dob.dt.day > ts.day))).astype(
+            int
+        )
+    )
+    out = people[["pseudonym", "practice_code", "team_code", "age", "sex", "imd_decile"]]
+
+    enc = pd.read_parquet(snapshot / "encounters.parquet")
+    enc["start_date"] = pd.to_datetime(enc.start_date)
+    enc["end_date"] = pd.to_datetime(enc.end_date)
+    lo = {w: pd.Timestamp(F.months_before(day, w)) for w in windows}
+    enc = enc[(enc.start_date >= min(lo.values())) & (enc.start_date < ts)]
+    cols = {}
+    stay = (enc.end_date.fillna(ts).clip(upper=ts) - enc.start_date).dt.days
+    for w, start in lo.items():
+        inside = enc.start_date >= start
+        for stem, (setting, method) in F.ENCOUNTER_COUNTS.items():
+            cond = inside & (enc.setting == setting)
+            if method is not None:
+                cond &= enc.admission_method == method
+            cols[f"{stem}_{w}m"] = cond.astype(int)
+        cols[f"bed_days_{w}m"] = stay.where(inside & (enc.setting == "inpatient"), 0)
+    counts = pd.DataFrame(cols).groupby(enc.pseudonym.to_numpy()).sum()
+    out = out.merge(counts, left_on="pseudonym", right_index=True, how="left")
+
+    cond = pd.read_parquet(snapshot / "conditions.parquet")
+    cond = cond[(cond.code_system == "snomed") & (pd.to_datetime(cond.recorded_on) < ts)]
+    code_key = {code: c for c in F.conditions() for code in c.codes}
+    cond = cond[cond.code.isin(code_key)]
+    cond["col"] = cond.code.map(
+        lambda c: ("ltc_" if code_key[c].kind == "ltc" else "frailty_") + code_key[c].key
+    )
+    flags = pd.crosstab(cond.pseudonym, cond.col).clip(upper=1)
+    out = out.merge(flags, left_on="pseudonym", right_index=True, how="left")
+
+    meds = pd.read_parquet(snapshot / "medications.parquet")
+    meds["issued_on"] = pd.to_datetime(meds.issued_on)
+    meds = meds[(meds.issued_on >= pd.Timestamp(F.months_before(day, 12))) & (meds.issued_on < ts)]
+    out = out.merge(
+        meds.groupby("pseudonym").code.nunique().rename("medicines_12m"),
+        left_on="pseudonym",
+        right_index=True,
+        how="left",
+    )
+
+    sc = pd.read_parquet(snapshot / "social_care.parquet")
+    sc["start_date"] = pd.to_datetime(sc.start_date)
+    sc["end_date"] = pd.to_datetime(sc.end_date)
+    sc = sc[sc.start_date < ts]
+    active = sc.end_date.isna() | (sc.end_date >= ts)
+    sc_feats = (
+        pd.DataFrame(
+            {
+                "care_home": (active & sc.service.isin(F.CARE_HOME_SERVICES)).astype(int),
+                "home_care": (active & (sc.service == "home_care")).astype(int),
+                "reablement_12m": (
+                    (sc.service == "reablement")
+                    & (sc.start_date >= pd.Timestamp(F.months_before(day, 12)))
+                ).astype(int),
+            }
+        )
+        .groupby(sc.pseudonym.to_numpy())
+        .max()
+    )
+    sc_feats["social_care_services"] = sc[active].groupby("pseudonym").service.nunique()
+    out = out.merge(sc_feats, left_on="pseudonym", right_index=True, how="left")
+    numeric = out.columns.difference(["pseudonym", "practice_code", "team_code", "sex"])
+    out[numeric] = out[numeric].fillna(0)
+    ltc = [c for c in out.columns if c.startswith("ltc_")]
+    out["ltc_count"] = out[ltc].sum(axis=1)
+    return out
+
+
+def peer_seconds(snapshot: Path, day: date) -> tuple[float, int]:
+    start = time.perf_counter()
+    n = len(pandas_peer(snapshot, day))
+    return time.perf_counter() - start, n
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=DEMO_COUNTY_PEOPLE)
+    parser.add_argument("--seed", type=int, default=20170628)
+    parser.add_argument("--engine", default="duckdb", choices=engines.ENGINES)
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="keep the county and runs here (default: a temporary directory)",
+    )
+    parser.add_argument("--skip-peer", action="store_true")
+    args = parser.parse_args(argv)
+
+    scale = args.people / DEMO_COUNTY_PEOPLE
+    work = args.work or Path(tempfile.mkdtemp(prefix="stratify_bench_"))
+    county = work / f"county-{args.people}"
+    snapshot = work / f"snapshot-{args.people}"
+    t0 = time.perf_counter()
+    if not (county / "manifest.json").exists():
+        build_county(county, seed=args.seed, scale=scale)
+    if not (snapshot / "encounters.parquet").exists():
+        make_snapshot(county / "extract", snapshot)
+        shutil.copy(county / "manifest.json", snapshot / "manifest.json")
+    build_seconds = time.perf_counter() - t0
+    encounters = pq.ParquetFile(snapshot / "encounters.parquet").metadata.num_rows
+    print(f"county at scale {scale:.3f}: {encounters:,} encounters ({build_seconds:.1f} s)")
+
+    def show(stage: str, seconds: float) -> None:
+        print(f"  {stage:10s} {seconds:8.2f} s   peak {peak_mb():8.0f} MB", flush=True)
+
+    result = stratify.run(
+        snapshot, work / "runs", engine=args.engine, seed=args.seed, progress=show
+    )
+    run = result.report["run"]
+    people_scored = run["people"]["score"]
+    run_peak = peak_mb()
+    del result
+    gc.collect()
+
+    day = date.fromisoformat(run["index_dates"]["score"])
+    floor = min(floor_seconds(snapshot) for _ in range(3))
+    feats = [feature_seconds(snapshot, day, args.engine) for _ in range(2)]
+    feature = min(s for s, _ in feats)
+    plain = min(feature_seconds(snapshot, day, args.engine, scores=False)[0] for _ in range(2))
+    peer, peer_people = (None, None) if args.skip_peer else peer_seconds(snapshot, day)
+    v = json.loads((work / "runs" / run["run_id"] / "report.json").read_text())["validation"]
+    oracle = v["oracle"]["oracle"] if v.get("oracle") else None
+    seconds = run["stage_seconds"]
+    out = {
+        "people_requested": args.people,
+        "scale": round(scale, 4),
+        "people_scored": people_scored,
+        "encounters": encounters,
+        "engine": args.engine,
+        "cores": os.cpu_count(),
+        "stage_seconds": seconds,
+        "stage_peak_rss_mb": run["stage_peak_rss_mb"],
+        "run_seconds": run["seconds_total"],
+        "scoring_seconds": round(feature + seconds["score"], 3),
+        "run_peak_rss_mb": round(run_peak, 1),
+        "people_per_second": round(people_scored / run["seconds_total"], 1),
+        "floor_seconds": round(floor, 3),
+        "feature_stage_seconds": round(feature, 3),
+        "feature_people": feats[0][1],
+        "peer_seconds": None if peer is None else round(peer, 3),
+        "peer_people": peer_people,
+        "feature_stage_without_scores_seconds": round(plain, 3),
+        "feature_over_floor": round(feature / floor, 2),
+        "feature_without_scores_over_floor": round(plain / floor, 2),
+        "peer_over_feature": None if peer is None else round(peer / feature, 2),
+        "peer_over_feature_without_scores": None if peer is None else round(peer / plain, 2),
+        "auc": v["model"]["auc"]["auc"],
+        "auc_ci": [v["model"]["auc"]["ci_low"], v["model"]["auc"]["ci_high"]],
+        "oracle_auc": oracle["auc"]["auc"] if oracle else None,
+        "calibration_slope": v["model"]["calibration"]["slope"],
+        "calibration_intercept": v["model"]["calibration"]["intercept"],
+        "brier": v["model"]["brier"],
+        "oracle_ppv_top_2pct": next(
+            (c["ppv"] for c in oracle["case_finding"] if c["top"] == 0.02), None
+        )
+        if oracle
+        else None,
+        "model_ppv_top_2pct": next(
+            c["ppv"] for c in v["model"]["case_finding"] if c["top"] == 0.02
+        ),
+        "peak_rss_mb": round(peak_mb(), 1),
+    }
+    print(
+        f"run {out['run_seconds']:.1f} s ({out['people_per_second']:,.0f} people/s), "
+        f"scoring {out['scoring_seconds']:.1f} s, run peak {run_peak:,.0f} MB"
+    )
+    print(
+        f"floor {floor:.2f} s, features {feature:.2f} s ({out['feature_over_floor']}x floor), "
+        f"pandas peer {out['peer_seconds']} s ({out['peer_over_feature']}x features)"
+    )
+    print(
+        f"AUC {out['auc']:.4f} (oracle {out['oracle_auc']}), calibration slope "
+        f"{out['calibration_slope']:.3f}"
+    )
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,413 @@
+"""A stratification run: features -> fitted model -> temporal validation -> scores -> report.
+
+    from joinedcare.analytics.stratify import run
+    result = run(snapshot.path, runs_dir, engine="duckdb", seed=20170628)
+    result.scores_path  # runs/<run-id>/scores.parquet
+
+Three index dates, derived from the data unless given: the model is fitted at T1, validated
+at T2 = T1 + 12 months (outcomes known for everyone), and the latest date (the day after the
+extract ends) is scored. Same snapshot and seed give byte-identical scores.parquet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import resource
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from joinedcare.analytics import engines
+from joinedcare.analytics import evaluation as E
+from joinedcare.analytics import features as F
+from joinedcare.analytics import model as M
+
+DEFAULT_SEED = 20170628
+SEGMENTS = ((0.005, "top 0.5%"), (0.02, "top 2%"), (0.05, "top 5%"))
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class IndexDates:
+    """Fit at `fit`, validate at `validate` (= fit + 12 months), score at `score`."""
+
+    fit: date
+    validate: date
+    score: date
+
+
+@dataclass
+class RunResult:
+    """Where a run wrote its outputs, and its headline figures."""
+
+    run_id: str
+    run_dir: Path
+    scores_path: Path
+    report_json: Path
+    report_html: Path
+    report: dict = field(repr=False)
+
+
+class Stages:
+    """Seconds and peak resident memory after each stage (for the report and benchmark)."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self.peak_rss_mb: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._clock, 3)
+        self.peak_rss_mb[name] = round(peak_rss_mb(), 1)
+        self._clock = now
+        if self.progress is not None:
+            self.progress(name, self.seconds[name])
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (ru_maxrss is kilobytes on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def derive_index_dates(tables: dict, snapshot_path: Path) -> IndexDates:
+    """The latest index date with 12 months of outcomes behind it, and the year before.
+
+    The extract's last day comes from the snapshot manifest (`extract_date`) when it says,
+    else from the last encounter: extracts run to a month's end, so the scoring date is the
+    first of the month after the last recorded encounter.
+    """
+    last = _manifest_extract_date(snapshot_path)
+    if last is None:
+        e = tables["encounters"]
+        latest = e.aggregate(d=e.start_date.max()).to_pandas()["d"].iloc[0]
+        latest = pd.Timestamp(latest).date()
+        score = F.months_before(date(latest.year, latest.month, 1), -1)
+    else:
+        score = date.fromordinal(last.toordinal() + 1)
+    validate = F.months_before(score, 12)
+    return IndexDates(F.months_before(validate, 12), validate, score)
+
+
+def _manifest_extract_date(snapshot_path: Path) -> date | None:
+    for candidate in (snapshot_path / "manifest.json", snapshot_path.parent / "manifest.json"):
+        if candidate.exists():
+            value = json.loads(candidate.read_text()).get("extract_date")
+            if value:
+                return date.fromisoformat(str(value)[:10])
+    return None
+
+
+def snapshot_fingerprint(snapshot_path: Path) -> str:
+    """The snapshot manifest's fingerprint, else a SHA-256 over its Parquet files' bytes."""
+    manifest = snapshot_path / "manifest.json"
+    if manifest.exists():
+        fp = json.loads(manifest.read_text()).get("fingerprint")
+        if fp:
+            return str(fp)
+    root = snapshot_path / "extract" if (snapshot_path / "extract").is_dir() else snapshot_path
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("*.parquet")):
+        digest.update(path.name.encode())
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def code_version() -> str:
+    """`git describe` of the working tree when there is one, else the package version."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"],  # noqa: S607
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("joinedcare")
+        except PackageNotFoundError:
+            return "unknown"
+
+
+def collect(expr: Any) -> pd.DataFrame:
+    """An Ibis result as pandas through Arrow, so both engines give the same dtypes."""
+    return expr.to_pyarrow().to_pandas()
+
+
+def build_frames(
+    tables: dict, dates: IndexDates, windows: tuple[int, ...]
+) -> dict[str, pd.DataFrame]:
+    """Features at the three dates and outcomes at the two with follow-up."""
+    frames = {}
+    for name, day in (("fit", dates.fit), ("validate", dates.validate), ("score", dates.score)):
+        frames[name] = collect(F.features(tables, day, windows))
+    for name, day in (("fit", dates.fit), ("validate", dates.validate)):
+        y = collect(F.outcome(tables, day))
+        frames[name] = frames[name].merge(y, on="pseudonym", how="left", validate="1:1")
+    return frames
+
+
+def rank_and_segment(frame: pd.DataFrame, risk: np.ndarray) -> pd.DataFrame:
+    """Rank within practice (1 = highest risk; ties by pseudonym) and the segment."""
+    out = pd.DataFrame(
+        {
+            "pseudonym": frame["pseudonym"].to_numpy(),
+            "practice_code": frame["practice_code"].to_numpy(),
+            "risk": risk,
+        }
+    )
+    out = out.sort_values(
+        ["practice_code", "risk", "pseudonym"], ascending=[True, False, True], kind="mergesort"
+    )
+    out["rank_in_practice"] = out.groupby("practice_code").cumcount().astype("int64") + 1
+    size = out.groupby("practice_code")["pseudonym"].transform("size").to_numpy()
+    rank = out["rank_in_practice"].to_numpy()
+    segment = np.full(len(out), "", dtype=object)
+    for fraction, label in reversed(SEGMENTS):
+        k = np.maximum(1, np.ceil(size * fraction - 1e-9)).astype(np.int64)
+        segment[rank <= k] = label
+    out["segment"] = segment
+    return out
+
+
+def explain(
+    fitted: M.FittedModel,
+    frame: pd.DataFrame,
+    x: np.ndarray,
+    risk: np.ndarray,
+    windows: tuple[int, ...],
+    factors_for: str,
+) -> list[list[str]]:
+    """Top factors per person of `frame` (empty lists for people not explained)."""
+    if factors_for not in ("segments", "all"):
+        raise ValueError('factors_for must be "segments" or "all"')
+    rows = np.arange(len(frame))
+    if factors_for == "segments":
+        ranked = rank_and_segment(frame, risk)
+        rows = np.sort(ranked.index.to_numpy()[ranked["segment"].to_numpy() != ""])
+    found = M.top_factors(
+        frame.iloc[rows], fitted.contributions(x[rows]), fitted.columns, windows=windows
+    )
+    out: list[list[str]] = [[] for _ in range(len(frame))]
+    for i, f in zip(rows, found, strict=True):
+        out[i] = f
+    return out
+
+
+def scores_table(frame: pd.DataFrame, risk: np.ndarray, factors: list[list[str]]) -> pa.Table:
+    """scores.parquet's rows, ordered by practice and rank, with a fixed Arrow schema."""
+    ranked = rank_and_segment(frame, risk)
+    pos = ranked.index.to_numpy()
+    f = frame.reset_index(drop=True)
+
+    def col(name: str) -> np.ndarray:
+        return f[name].to_numpy()[pos]
+
+    return pa.table(
+        {
+            "pseudonym": pa.array(ranked["pseudonym"], pa.string()),
+            "practice_code": pa.array(ranked["practice_code"], pa.string()),
+            "team_code": pa.array(col("team_code"), pa.string()),
+            "risk": pa.array(ranked["risk"].to_numpy(np.float64), pa.float64()),
+            "rank_in_practice": pa.array(ranked["rank_in_practice"], pa.int64()),
+            "segment": pa.array(ranked["segment"], pa.string()),
+            "efi": pa.array(col("efi"), pa.float64(), from_pandas=True),
+            "efi_category": pa.array(col("efi_category"), pa.string(), from_pandas=True),
+            "hfrs": pa.array(col("hfrs"), pa.float64(), from_pandas=True),
+            "hfrs_band": pa.array(col("hfrs_band"), pa.string(), from_pandas=True),
+            "charlson": pa.array(col("charlson"), pa.int64(), from_pandas=True),
+            "lace": pa.array(col("lace"), pa.int64(), from_pandas=True),
+            "top_factors": pa.array([factors[i] for i in pos], pa.list_(pa.string())),
+        }
+    )
+
+
+def evaluate(frame: pd.DataFrame, fitted: M.FittedModel, truth: pd.DataFrame | None) -> dict:
+    """Every figure of the model card on the validation date."""
+    x = fitted.matrix(frame)
+    y = frame["emergency_admission"].to_numpy(np.int64)
+    p = fitted.predict(x)
+    p_lr = fitted.predict_logistic(x)
+    efi = frame["efi"].to_numpy(np.float64, na_value=np.nan)
+    has_efi = bool(np.isfinite(efi).any())
+    baselines = {
+        "age only": E.summary(y, frame["age"].to_numpy(np.float64), probabilities=False),
+        "prior emergency admissions only": E.summary(
+            y,
+            frame[f"emergency_admissions_{_longest(fitted)}m"].to_numpy(np.float64),
+            probabilities=False,
+        ),
+        # Until the scores module gives eFI, the count of frailty deficits stands in for it.
+        ("eFI only" if has_efi else "frailty deficits only (eFI stand-in)"): E.summary(
+            y,
+            np.nan_to_num(efi, nan=-1.0)
+            if has_efi
+            else frame["frailty_deficit_count"].to_numpy(np.float64),
+            probabilities=False,
+        ),
+        "logistic regression": E.summary(y, p_lr),
+    }
+    groups = {
+        "age band": E.age_band(frame["age"]),
+        "sex": frame["sex"].astype(object).fillna("unknown"),
+        "deprivation (IMD quintile)": E.imd_quintile(frame["imd_decile"]),
+        "ethnic group": E.ethnic_group(frame["ethnic_category"]),
+    }
+    out = {
+        "model": E.summary(y, p),
+        "calibration_plot": E.calibration_bins(y, p),
+        "subgroups": E.subgroup_tables(y, p, groups),
+        "baselines": baselines,
+        "oracle": None,
+    }
+    if truth is not None:
+        out["oracle"] = _oracle(frame, p, truth)
+    return out
+
+
+def _longest(fitted: M.FittedModel) -> int:
+    return max(
+        int(c.rsplit("_", 1)[1][:-1])
+        for c in fitted.columns
+        if c.startswith("emergency_admissions_")
+    )
+
+
+def _oracle(frame: pd.DataFrame, p: np.ndarray, truth: pd.DataFrame) -> dict:
+    """The true probabilities' figures, and the model's on the same people."""
+    j = pd.DataFrame(
+        {"pseudonym": frame["pseudonym"], "p": p, "y": frame["emergency_admission"]}
+    ).merge(truth, on="pseudonym")
+    y = j["y"].to_numpy(np.int64)
+    return {
+        "n_matched": len(j),
+        "oracle": E.summary(y, j["p_true"].to_numpy(np.float64)),
+        "model_on_same_people": E.summary(y, j["p"].to_numpy(np.float64)),
+    }
+
+
+def _truth(tables: dict, day: date) -> pd.DataFrame | None:
+    if "truth" not in tables:
+        return None
+    t = tables["truth"]
+    t = t.filter(t.index_date == day).select(
+        "pseudonym", p_true=t.p_emergency_admission_12m.cast("float64")
+    )
+    return collect(t.order_by("pseudonym"))
+
+
+def run(
+    snapshot_path: str | Path,
+    runs_dir: str | Path,
+    *,
+    engine: engines.Engine = "duckdb",
+    seed: int = DEFAULT_SEED,
+    index_dates: IndexDates | None = None,
+    windows: tuple[int, ...] = F.DEFAULT_WINDOWS,
+    factors_for: str = "segments",
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> RunResult:
+    """Fit, validate and score on a snapshot; write runs/<run-id>/ and return where.
+
+    `factors_for="segments"` explains the people on the case lists (top 5% of each practice)
+    and leaves others' top_factors empty; "all" explains everyone. Per-person contributions
+    (TreeSHAP) cost about as much as the rest of scoring per person, so explaining a million
+    people would break the 30-second scoring budget for lists nobody reads.
+    """
+    from joinedcare.analytics import report as R
+
+    snapshot_path = Path(snapshot_path)
+    stages = Stages(progress)
+    fingerprint = snapshot_fingerprint(snapshot_path)
+    con = engines.connect(engine)
+    tables = engines.tables(con, snapshot_path)
+    dates = index_dates or derive_index_dates(tables, snapshot_path)
+    stages.done("read")
+
+    frames = build_frames(tables, dates, windows)
+    truth = _truth(tables, dates.validate)
+    stages.done("features")
+
+    columns = F.feature_columns(windows)
+    fit_frame = frames["fit"]
+    fitted = M.fit(
+        fit_frame, fit_frame["emergency_admission"].to_numpy(), seed=seed, columns=columns
+    )
+    stages.done("fit")
+
+    validation = evaluate(frames["validate"], fitted, truth)
+    stages.done("validate")
+
+    score_frame = frames["score"]
+    x = fitted.matrix(score_frame)
+    risk = fitted.predict(x)
+    factors = explain(fitted, score_frame, x, risk, windows, factors_for)
+    table = scores_table(score_frame, risk, factors)
+    stages.done("score")
+
+    started = now or datetime.now(UTC)
+    run_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{fingerprint[:8]}"
+    run_dir = Path(runs_dir) / run_id
+    run_dir.mkdir(parents=True, exist_ok=False)
+    scores_path = run_dir / "scores.parquet"
+    pq.write_table(table, scores_path, compression="zstd")
+    report = {
+        "run": {
+            "run_id": run_id,
+            "started": started.isoformat(),
+            "snapshot": str(snapshot_path),
+            "snapshot_fingerprint": fingerprint,
+            "code_version": code_version(),
+            "engine": engine,
+            "seed": seed,
+            "index_dates": {k: v.isoformat() for k, v in vars(dates).items()},
+            "windows_months": list(windows),
+            "factors_for": factors_for,
+            "people": {k: len(v) for k, v in frames.items()},
+            "scores_sha256": hashlib.sha256(scores_path.read_bytes()).hexdigest(),
+        },
+        "model": {
+            "kind": "LightGBM, Platt-calibrated",
+            "features": columns,
+            **fitted.info,
+            "previous_scores_available": _scores_available(score_frame),
+        },
+        "validation": validation,
+        "segments": _segment_counts(table),
+    }
+    stages.done("write")
+    report["run"]["stage_seconds"] = stages.seconds
+    report["run"]["stage_peak_rss_mb"] = stages.peak_rss_mb
+    report["run"]["seconds_total"] = round(sum(stages.seconds.values()), 3)
+    paths = R.write_reports(report, run_dir)
+    return RunResult(run_id, run_dir, scores_path, paths[0], paths[1], report)
+
+
+def _scores_available(frame: pd.DataFrame) -> dict[str, bool]:
+    return {c: bool(frame[c].notna().any()) for c in F.SCORE_COLUMNS}
+
+
+def _segment_counts(table: pa.Table) -> dict[str, int]:
+    seg = table.column("segment").to_pandas()
+    return {label: int((seg == label).sum()) for _, label in SEGMENTS}

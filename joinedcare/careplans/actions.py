@@ -1,0 +1,334 @@
+"""Changes to care plans: each with an actor, in one transaction, with an audit event.
+
+Invalid input raises `ValidationError` keyed by the field it is about before anything
+is written, and the transaction makes sure nothing is half-saved either way.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from joinedcare.access.rules import decide
+from joinedcare.audit.models import AuditEvent
+from joinedcare.organisations.models import Organisation, Team
+from joinedcare.people.models import Person
+from joinedcare.staff.models import StaffUser, has_permission
+from joinedcare.staff.roles import Permission
+
+from .models import CarePlan, CarePlanAction, CarePlanVersion, Consent, Goal
+
+
+@dataclass(frozen=True)
+class GoalInput:
+    text: str
+    self_care: bool = False
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    description: str
+    due: date
+    owner: StaffUser | None = None
+    owner_team: Team | None = None
+    owner_organisation: Organisation | None = None
+
+
+@dataclass(frozen=True)
+class ConsentInput:
+    given_by: str
+    given_by_name: str
+    scopes: tuple[str, ...]
+
+
+def _require_relationship(by, person: Person) -> None:
+    if not decide(by, person).allowed:
+        raise PermissionError("You have no legitimate relationship with this person.")
+
+
+def _audit(by, action: str, person: Person, detail: str) -> None:
+    AuditEvent.record(by=by, action=action, person=person, detail=detail)
+
+
+# --- plans and versions ----------------------------------------------------------------
+
+
+def _check_version(*, what_matters, contingency, review_date, key_worker, goals) -> None:
+    errors = {}
+    if not what_matters.strip():
+        errors["what_matters"] = "Write what matters to the person, in their words"
+    if not contingency.strip():
+        errors["contingency"] = "Say what to do and whom to call if things get worse"
+    if review_date is None or review_date < timezone.localdate():
+        errors["review_date"] = "The review date must be today or in the future"
+    if key_worker is None or not has_permission(key_worker, Permission.VIEW_PERSON_RECORD):
+        errors["key_worker"] = "Name a key worker in a care role"
+    if not [g for g in goals if g.text.strip()]:
+        errors["goals"] = "Write at least one of the person's goals"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_consent(consent: ConsentInput | None) -> None:
+    if consent is None:
+        raise ValidationError(
+            {"consent": "Record the person's agreement before the plan is shared"}
+        )
+    errors = {}
+    if consent.given_by not in Consent.GivenBy.values:
+        errors["given_by"] = "Say who agreed"
+    if not consent.given_by_name.strip():
+        errors["given_by_name"] = "Write the name of whoever agreed"
+    if Consent.Scope.CARE_TEAM not in consent.scopes:
+        errors["scopes"] = "A shared care plan needs agreement to share with the care team"
+    unknown = set(consent.scopes) - set(Consent.Scope.values)
+    if unknown:
+        errors["scopes"] = f"Unknown sharing: {', '.join(sorted(unknown))}"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def agree_plan(
+    *,
+    by,
+    person: Person,
+    what_matters: str,
+    goals: list[GoalInput],
+    contingency: str,
+    review_date: date,
+    key_worker: StaffUser,
+    carers_needs: str = "",
+    actions: list[ActionInput] = (),
+    consent: ConsentInput | None = None,
+    meeting: str = "",
+) -> CarePlanVersion:
+    """Agree the person's care plan: a new plan (with their consent) or a new version of
+    the current one, superseding the last. Returns the new current version."""
+    _require_relationship(by, person)
+    _check_version(
+        what_matters=what_matters,
+        contingency=contingency,
+        review_date=review_date,
+        key_worker=key_worker,
+        goals=goals,
+    )
+    plan = CarePlan.objects.select_for_update().current().filter(person=person).first()
+    if plan is None or consent is not None:
+        _check_consent(consent)
+    now = timezone.now()
+    if plan is None:
+        plan = CarePlan.objects.create(person=person, started_by=by, started_at=now)
+        number = 1
+    else:
+        previous = plan.current_version
+        number = previous.number + 1
+        CarePlanVersion.objects.filter(pk=previous.pk).update(superseded_at=now)
+    if consent is not None:
+        _store_consent(by=by, plan=plan, consent=consent, at=now)
+    version = CarePlanVersion.objects.create(
+        plan=plan,
+        number=number,
+        what_matters=what_matters.strip(),
+        contingency=contingency.strip(),
+        carers_needs=carers_needs.strip(),
+        review_date=review_date,
+        key_worker=key_worker,
+        agreed_at=now,
+        agreed_by=by,
+        agreed_at_meeting=meeting,
+    )
+    Goal.objects.bulk_create(
+        Goal(version=version, text=g.text.strip(), self_care=g.self_care, order=i)
+        for i, g in enumerate(g for g in goals if g.text.strip())
+    )
+    _audit(by, AuditEvent.Action.CARE_PLAN_AGREED, person, f"care plan {plan.pk} v{number}")
+    for index, action in enumerate(actions):
+        try:
+            add_action(by=by, plan=plan, action=action)
+        except ValidationError as error:
+            # Keyed by row, so a form can show the message on the action it is about.
+            raise ValidationError(
+                {f"actions.{index}.{k}": v for k, v in error.message_dict.items()}
+            ) from error
+    return version
+
+
+@transaction.atomic
+def end_plan(*, by, plan: CarePlan, reason: str) -> CarePlan:
+    """End the current plan (for example the person moved away); its history stays."""
+    _require_relationship(by, plan.person)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the care plan ends"})
+    if not plan.is_current:
+        raise ValidationError({"reason": "This care plan has already ended"})
+    now = timezone.now()
+    plan.ended_at, plan.ended_reason = now, reason.strip()
+    plan.save(update_fields=["ended_at", "ended_reason"])
+    CarePlanVersion.objects.filter(plan=plan, superseded_at__isnull=True).update(superseded_at=now)
+    plan.actions.filter(status=CarePlanAction.Status.OPEN).update(
+        status=CarePlanAction.Status.CANCELLED, completed_at=now, note="Care plan ended"
+    )
+    _audit(by, AuditEvent.Action.CARE_PLAN_ENDED, plan.person, f"care plan {plan.pk}")
+    return plan
+
+
+# --- consent -----------------------------------------------------------------------------
+
+
+def _store_consent(*, by, plan: CarePlan, consent: ConsentInput, at) -> Consent:
+    plan.consents.filter(withdrawn_at__isnull=True).update(
+        withdrawn_at=at, withdrawn_reason="Replaced by a new agreement"
+    )
+    stored = Consent.objects.create(
+        plan=plan,
+        given_by=consent.given_by,
+        given_by_name=consent.given_by_name.strip(),
+        scopes=sorted(set(consent.scopes)),
+        given_at=at,
+        recorded_by=by,
+    )
+    _audit(
+        by,
+        AuditEvent.Action.CONSENT_RECORDED,
+        plan.person,
+        f"care plan {plan.pk}: {', '.join(stored.scopes)}",
+    )
+    return stored
+
+
+@transaction.atomic
+def record_consent(*, by, plan: CarePlan, consent: ConsentInput) -> Consent:
+    """Record a new agreement to share; it replaces the one before."""
+    _require_relationship(by, plan.person)
+    _check_consent(consent)
+    return _store_consent(by=by, plan=plan, consent=consent, at=timezone.now())
+
+
+@transaction.atomic
+def withdraw_consent(*, by, plan: CarePlan, reason: str) -> Consent:
+    """The person withdraws their agreement: queued and voluntary-sector actions that
+    relied on it are cancelled, so nobody outside the care team keeps working on it."""
+    _require_relationship(by, plan.person)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why consent is withdrawn"})
+    current = plan.consents.filter(withdrawn_at__isnull=True).first()
+    if current is None:
+        raise ValidationError({"reason": "There is no current consent to withdraw"})
+    now = timezone.now()
+    current.withdrawn_at, current.withdrawn_reason = now, reason.strip()
+    current.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    _vcs_actions(plan).update(
+        status=CarePlanAction.Status.CANCELLED, completed_at=now, note="Consent withdrawn"
+    )
+    _audit(by, AuditEvent.Action.CONSENT_WITHDRAWN, plan.person, f"care plan {plan.pk}")
+    return current
+
+
+def current_consent(plan: CarePlan) -> Consent | None:
+    return plan.consents.filter(withdrawn_at__isnull=True).first()
+
+
+def _vcs_actions(plan: CarePlan):
+    vcs = Organisation.Kind.VCS
+    return plan.actions.filter(status=CarePlanAction.Status.OPEN).filter(
+        Q(owner__organisation__kind=vcs) | Q(owner_organisation__kind=vcs)
+    )
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+def _is_vcs(action: ActionInput) -> bool:
+    vcs = Organisation.Kind.VCS
+    if action.owner is not None and action.owner.organisation_id:
+        return action.owner.organisation.kind == vcs
+    return action.owner_organisation is not None and action.owner_organisation.kind == vcs
+
+
+def _check_action(plan: CarePlan, action: ActionInput) -> None:
+    owners = [action.owner, action.owner_team, action.owner_organisation]
+    errors = {}
+    if not action.description.strip():
+        errors["description"] = "Say what will be done"
+    if sum(o is not None for o in owners) != 1:
+        errors["owner"] = "Choose one owner: a named person, or a team's or organisation's queue"
+    elif action.owner is not None and not has_permission(
+        action.owner, Permission.VIEW_PERSON_RECORD
+    ):
+        errors["owner"] = "A named owner must work in a care role"
+    elif _is_vcs(action):
+        consent = current_consent(plan)
+        if consent is None or not consent.covers(Consent.Scope.VCS):
+            errors["owner"] = (
+                "The person has not agreed to share their plan with the voluntary sector"
+            )
+    if action.due is None:
+        errors["due"] = "Enter a due date"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_action(*, by, plan: CarePlan, action: ActionInput) -> CarePlanAction:
+    _require_relationship(by, plan.person)
+    if not plan.is_current:
+        raise ValidationError({"plan": "This care plan has ended"})
+    _check_action(plan, action)
+    created = CarePlanAction.objects.create(
+        plan=plan,
+        description=action.description.strip(),
+        owner=action.owner,
+        owner_team=action.owner_team,
+        owner_organisation=action.owner_organisation,
+        due=action.due,
+        created_by=by,
+    )
+    _audit(by, AuditEvent.Action.CARE_PLAN_ACTION, plan.person, f"action {created.pk} added")
+    return created
+
+
+def may_claim(user, action: CarePlanAction) -> bool:
+    if action.owner_id or action.status != CarePlanAction.Status.OPEN:
+        return False
+    if action.owner_team_id:
+        return user.memberships.filter(team_id=action.owner_team_id).exists()
+    return user.organisation_id == action.owner_organisation_id
+
+
+@transaction.atomic
+def claim_action(*, by, action: CarePlanAction) -> CarePlanAction:
+    """A member of the queue's team or organisation takes the action on."""
+    action = CarePlanAction.objects.select_for_update().get(pk=action.pk)
+    if not may_claim(by, action):
+        raise PermissionError("This action is not in a queue of yours, or is already taken.")
+    action.owner, action.claimed_at = by, timezone.now()
+    action.save(update_fields=["owner", "claimed_at"])
+    _audit(
+        by, AuditEvent.Action.CARE_PLAN_ACTION, action.plan.person, f"action {action.pk} claimed"
+    )
+    return action
+
+
+@transaction.atomic
+def close_action(*, by, action: CarePlanAction, status: str, note: str = "") -> CarePlanAction:
+    """The owner (or anyone in the person's care team) marks an action done or cancelled."""
+    action = CarePlanAction.objects.select_for_update().get(pk=action.pk)
+    if action.owner_id != by.pk:
+        _require_relationship(by, action.plan.person)
+    if status not in (CarePlanAction.Status.DONE, CarePlanAction.Status.CANCELLED):
+        raise ValidationError({"status": "Choose done or cancelled"})
+    if action.status != CarePlanAction.Status.OPEN:
+        raise ValidationError({"status": "This action is already closed"})
+    action.status, action.completed_at, action.note = status, timezone.now(), note.strip()
+    action.save(update_fields=["status", "completed_at", "note"])
+    _audit(
+        by,
+        AuditEvent.Action.CARE_PLAN_ACTION,
+        action.plan.person,
+        f"action {action.pk} {status}",
+    )
+    return action

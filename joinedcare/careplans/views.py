@@ -1,0 +1,197 @@
+"""Care plan pages: the plan, agreeing it, consent, the person's copy, and the action
+lists ("my actions", a team's actions). Views parse, call an action, render."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from joinedcare.access.rules import people_visible_to
+from joinedcare.access.views import person_view
+from joinedcare.audit.models import AuditEvent
+from joinedcare.organisations.models import Team
+
+from . import actions
+from .forms import ActionStatusForm, CarePlanForm, ConsentForm, staff_for
+from .models import CarePlan, CarePlanAction
+
+OPEN = CarePlanAction.Status.OPEN
+
+
+def _current(person) -> CarePlan | None:
+    return CarePlan.objects.current().filter(person=person).first()
+
+
+@person_view("care plan")
+def plan_page(request: HttpRequest, person) -> HttpResponse:
+    plan = _current(person)
+    context = {"person": person, "plan": plan, "today": timezone.localdate()}
+    if plan:
+        context |= {
+            "version": plan.current_version,
+            "versions": plan.versions.all(),
+            "actions": plan.actions.select_related("owner", "owner_team", "owner_organisation"),
+            "consent": actions.current_consent(plan),
+            "consents": plan.consents.select_related("recorded_by"),
+        }
+    return render(request, "careplans/plan.html", context)
+
+
+@person_view("care plan history")
+def versions_page(request: HttpRequest, person) -> HttpResponse:
+    """Every version of every plan the person has had, as agreed at the time."""
+    plans = CarePlan.objects.filter(person=person).prefetch_related(
+        "versions__goals", "versions__key_worker", "versions__agreed_by"
+    )
+    return render(request, "careplans/versions.html", {"person": person, "plans": plans})
+
+
+def plan_form(request, person, *, extra_staff=(), data=None) -> CarePlanForm:
+    plan = _current(person)
+    return CarePlanForm(
+        data,
+        person=person,
+        staff=staff_for(person, extra=[request.user, *extra_staff]),
+        needs_consent=plan is None or actions.current_consent(plan) is None,
+        current=plan.current_version if plan else None,
+    )
+
+
+@person_view("care plan form")
+def agree(request: HttpRequest, person) -> HttpResponse:
+    form = plan_form(request, person, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.agree_plan(by=request.user, person=person, **form.plan_kwargs())
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            messages.success(request, "Care plan agreed.")
+            return redirect("care-plan", person=person.public_id)
+    return render(request, "careplans/agree.html", {"person": person, "form": form})
+
+
+@person_view("care plan consent")
+def consent(request: HttpRequest, person) -> HttpResponse:
+    plan = _current(person)
+    if plan is None:
+        raise Http404
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and request.POST.get("withdraw"):
+        try:
+            actions.withdraw_consent(by=request.user, plan=plan, reason=request.POST["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("care-plan", person=person.public_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.record_consent(
+                by=request.user,
+                plan=plan,
+                consent=actions.ConsentInput(
+                    data["given_by"], data["given_by_name"], tuple(data["scopes"])
+                ),
+            )
+        except ValidationError as error:
+            for key, values in error.message_dict.items():
+                for message in values:
+                    form.add_error(key if key in form.fields else None, message)
+        else:
+            return redirect("care-plan", person=person.public_id)
+    return render(
+        request,
+        "careplans/consent.html",
+        {"person": person, "form": form, "consent": actions.current_consent(plan)},
+    )
+
+
+@person_view("person's copy of the care plan")
+def person_copy(request: HttpRequest, person) -> HttpResponse:
+    plan = _current(person)
+    if plan is None:
+        raise Http404
+    version = plan.current_version
+    context = {
+        "person": person,
+        "version": version,
+        "goals": version.goals.all(),
+        "actions": plan.actions.filter(status=OPEN).select_related("owner", "owner_team"),
+    }
+    return render(request, "careplans/copy.html", context)
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+@require_POST
+def action_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Claim an action from a queue, or mark it done or cancelled."""
+    action = get_object_or_404(CarePlanAction.objects.select_related("plan__person"), pk=pk)
+    form = ActionStatusForm(request.POST)
+    form.is_valid()
+    try:
+        if request.POST.get("do") == "claim":
+            actions.claim_action(by=request.user, action=action)
+        else:
+            actions.close_action(
+                by=request.user,
+                action=action,
+                status=request.POST.get("do", ""),
+                note=form.cleaned_data.get("note", ""),
+            )
+    except PermissionError as error:
+        raise PermissionDenied(str(error)) from error
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(request.POST.get("next") or "my-actions")
+
+
+def _rows(user, found) -> list[dict]:
+    """Actions with the person's name only where the access rule allows; audited."""
+    found = list(found)
+    visible = {
+        p.pk: p for p in people_visible_to(user).filter(pk__in={a.plan.person_id for a in found})
+    }
+    if visible:
+        AuditEvent.record_many(
+            by=user,
+            action=AuditEvent.Action.QUEUE_VIEWED,
+            people=visible.values(),
+            detail="care plan actions list",
+        )
+    today = timezone.localdate()
+    return [
+        {"action": a, "person": visible.get(a.plan.person_id), "overdue": a.is_overdue(today)}
+        for a in found
+    ]
+
+
+_RELATED = ("plan__person__practice__organisation", "owner", "owner_team", "owner_organisation")
+
+
+def my_actions(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = CarePlanAction.objects.filter(owner=user, status=OPEN).select_related(*_RELATED)
+    queues = CarePlanAction.objects.filter(owner__isnull=True, status=OPEN).select_related(
+        *_RELATED
+    )
+    teams = user.memberships.values("team")
+    queues = queues.filter(owner_team__in=teams) | queues.filter(
+        owner_organisation_id=user.organisation_id
+    )
+    context = {"mine": _rows(user, mine), "queued": _rows(user, queues.distinct())}
+    return render(request, "careplans/my_actions.html", context)
+
+
+def team_actions(request: HttpRequest, code: str) -> HttpResponse:
+    team = get_object_or_404(Team, code=code)
+    if not request.user.memberships.filter(team=team).exists():
+        raise PermissionDenied
+    found = CarePlanAction.objects.filter(status=OPEN, plan__ended_at__isnull=True).filter(
+        plan__person__practice__team=team
+    ) | CarePlanAction.objects.filter(status=OPEN, owner_team=team)
+    rows = _rows(request.user, found.distinct().select_related(*_RELATED))
+    return render(request, "careplans/team_actions.html", {"team": team, "rows": rows})

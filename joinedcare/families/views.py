@@ -1,0 +1,119 @@
+"""Children's access point: family referrals, the virtual MDT, the key worker's caseload.
+
+A family page shows several people: it opens only when the user may see every one of
+them (the access rule), and audits a view of each.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from joinedcare.access.rules import decide
+from joinedcare.audit.models import AuditEvent
+from joinedcare.referrals.models import SinglePointOfAccess
+from joinedcare.referrals.views import add_errors, audit_shown, my_access_points
+from joinedcare.staff.models import StaffUser, has_permission
+from joinedcare.staff.roles import Permission
+
+from . import actions
+from .forms import FamilyReferralForm, MDTForm
+from .models import FamilyReferral
+
+
+def _access_points(user):
+    return my_access_points(user).filter(kind=SinglePointOfAccess.Kind.CHILDREN_AND_FAMILIES)
+
+
+def queue(request: HttpRequest) -> HttpResponse:
+    points = _access_points(request.user)
+    if not points.exists():
+        return render(request, "referrals/not_in_spa.html", status=403)
+    families = list(
+        FamilyReferral.objects.filter(access_point__in=points)
+        .exclude(status=FamilyReferral.Status.CLOSED)
+        .select_related("key_worker")
+        .prefetch_related("members")
+    )
+    return render(request, "families/queue.html", {"families": families, "points": points})
+
+
+def new(request: HttpRequest) -> HttpResponse:
+    point = _access_points(request.user).first()
+    if point is None or not has_permission(request.user, Permission.TAKE_REFERRALS):
+        return render(request, "referrals/not_in_spa.html", status=403)
+    form = FamilyReferralForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family = actions.refer_family(by=request.user, access_point=point, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "Family referral recorded: it waits for the virtual MDT.")
+            return redirect("family", family=family.pk)
+    return render(request, "families/new.html", {"form": form, "point": point})
+
+
+def family(request: HttpRequest, family: int) -> HttpResponse:
+    referral = get_object_or_404(FamilyReferral, pk=family)
+    members = list(referral.members.select_related("person"))
+    decisions = [decide(request.user, m.person) for m in members]
+    if not members or not all(d.allowed for d in decisions):
+        for m, d in zip(members, decisions, strict=True):
+            if not d.allowed:
+                AuditEvent.record(
+                    by=request.user,
+                    action=AuditEvent.Action.DENIED,
+                    person=m.person,
+                    reason=d.basis,
+                    detail=f"family referral {referral.pk}",
+                )
+        raise PermissionDenied
+    staff = StaffUser.objects.filter(is_active=True).order_by("last_name", "first_name")
+    form = MDTForm(request.POST if request.method == "POST" else None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.name_key_worker(
+                by=request.user,
+                family=referral,
+                key_worker=form.cleaned_data["key_worker"],
+                mdt_members=form.cleaned_data["mdt_members"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except PermissionError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Key worker named.")
+            return redirect("family", family=referral.pk)
+    if request.method == "GET":
+        for m, d in zip(members, decisions, strict=True):
+            AuditEvent.record(
+                by=request.user,
+                action=AuditEvent.Action.VIEW,
+                person=m.person,
+                reason=d.basis,
+                detail=f"family referral {referral.pk}",
+            )
+    context = {
+        "family": referral,
+        "members": members,
+        "form": form,
+        "can_triage": has_permission(request.user, Permission.TRIAGE_REFERRALS),
+    }
+    return render(request, "families/family.html", context, status=400 if form.errors else 200)
+
+
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The key worker's families."""
+    families = list(
+        FamilyReferral.objects.filter(key_worker=request.user)
+        .exclude(status=FamilyReferral.Status.CLOSED)
+        .prefetch_related("members__person")
+        .order_by("mdt_decided_at")
+    )
+    audit_shown(
+        request.user, [m.person for f in families for m in f.members.all()], "key worker caseload"
+    )
+    return render(request, "families/caseload.html", {"families": families})

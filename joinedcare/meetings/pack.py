@@ -1,0 +1,202 @@
+"""The meeting pack: the agenda and, for each person, a one-page summary.
+
+Identifiable content only for members of the meeting with a legitimate relationship
+with the person (the access rule decides, per viewer); for everyone else the entry is
+pseudonymised: no name, NHS number, date of birth or postcode, an age band instead of
+an age. Every identifiable entry shown is audited.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from joinedcare.access.rules import people_visible_to
+from joinedcare.audit.models import AuditEvent
+from joinedcare.careplans.models import CarePlanAction, CarePlanVersion
+from joinedcare.caselists.models import CaseListEntry, PublishedRun
+from joinedcare.people.models import Person
+
+from . import spa
+from .models import AgendaItem, Meeting
+from .permissions import is_member
+
+
+@dataclass
+class Entry:
+    item: AgendaItem
+    identifiable: bool
+    heading: str
+    lines: list[str] = field(default_factory=list)
+    person: Person | None = None
+
+
+def age_band(age: int) -> str:
+    low = age // 5 * 5
+    return "90 or over" if low >= 90 else f"{low} to {low + 4}"
+
+
+def short_pseudonym(person: Person) -> str:
+    return person.pseudonym[:8].upper()
+
+
+def visible_people(viewer, meeting: Meeting, person_ids) -> set[int]:
+    """The agenda's people this viewer may see named in this meeting's papers."""
+    if not is_member(viewer, meeting):
+        return set()
+    return set(people_visible_to(viewer).filter(pk__in=person_ids).values_list("pk", flat=True))
+
+
+def build(meeting: Meeting, viewer) -> list[Entry]:
+    items = list(
+        meeting.items.filter(withdrawn=False)
+        .select_related("person__practice__organisation", "escalation")
+        .order_by("position", "id")
+    )
+    person_ids = {i.person_id for i in items if i.person_id}
+    named = visible_people(viewer, meeting, person_ids)
+    facts = _facts(person_ids)
+    today = timezone.localdate()
+    entries = [_entry(item, item.person_id in named, facts, today) for item in items]
+    _audit(viewer, meeting, [e.person for e in entries if e.identifiable], len(entries))
+    return entries
+
+
+def build_for_item(meeting: Meeting, item: AgendaItem, viewer) -> list[Entry]:
+    """One item's summary (the discussion page, which `person_view` audits itself)."""
+    named = visible_people(viewer, meeting, {item.person_id})
+    facts = _facts({item.person_id})
+    return [_entry(item, item.person_id in named, facts, timezone.localdate())]
+
+
+def _facts(person_ids: set[int]) -> dict:
+    """Case list figures, care plans and open actions for all the agenda's people, in a
+    few queries whatever the agenda's length."""
+    run = PublishedRun.objects.first()
+    pseudonyms = dict(Person.objects.filter(pk__in=person_ids).values_list("pseudonym", "pk"))
+    entries = (
+        {
+            pseudonyms[e.pseudonym]: e
+            for e in CaseListEntry.objects.filter(run=run, pseudonym__in=pseudonyms)
+        }
+        if run
+        else {}
+    )
+    versions = {
+        v.plan.person_id: v
+        for v in CarePlanVersion.objects.filter(
+            plan__person_id__in=person_ids,
+            plan__ended_at__isnull=True,
+            superseded_at__isnull=True,
+        ).select_related("plan", "key_worker")
+    }
+    open_actions: dict[int, int] = {}
+    for person_id in CarePlanAction.objects.filter(
+        plan__person_id__in=person_ids, plan__ended_at__isnull=True, status="open"
+    ).values_list("plan__person_id", flat=True):
+        open_actions[person_id] = open_actions.get(person_id, 0) + 1
+    return {"case_list": entries, "plans": versions, "actions": open_actions}
+
+
+def _entry(item: AgendaItem, identifiable: bool, facts: dict, today) -> Entry:
+    person = item.person
+    if person is None:
+        escalation = item.escalation
+        return Entry(
+            item,
+            True,
+            f"{escalation.get_kind_display()} (no one person)",
+            [escalation.summary],
+        )
+    age = person.age_on(today)
+    if identifiable:
+        heading = f"{person.display_name}, NHS number {person.formatted_nhs_number}"
+        lines = [f"Born {person.date_of_birth:%d %B %Y} ({age} years), {person.get_sex_display()}"]
+    else:
+        heading = f"Person {short_pseudonym(person)}"
+        lines = [f"Aged {age_band(age)}"]
+    lines.append(f"Registered at {person.practice.name}" if person.practice else "Not registered")
+    lines.append(f"On the agenda: {item.reason} ({item.source})")
+    if item.escalation_id:
+        lines.append(f"Escalated: {item.escalation.summary}")
+    lines += _case_list_lines(facts["case_list"].get(person.pk))
+    lines += _plan_lines(facts["plans"].get(person.pk), facts["actions"].get(person.pk, 0))
+    if identifiable:
+        lines += spa.open_summary(person)
+    if item.outcome:
+        lines.append(f"Outcome: {item.get_outcome_display()}. {item.outcome_note}".strip())
+    return Entry(item, identifiable, heading, lines, person)
+
+
+def _case_list_lines(entry: CaseListEntry | None) -> list[str]:
+    if entry is None:
+        return ["Not on the latest case list"]
+    scores = [f"risk of emergency admission {entry.risk:.0%}"]
+    if entry.efi is not None:
+        scores.append(f"eFI {entry.efi:.2f} ({entry.efi_category})")
+    if entry.hfrs is not None:
+        scores.append(f"HFRS {entry.hfrs:.1f} ({entry.hfrs_band})")
+    if entry.charlson is not None:
+        scores.append(f"Charlson {entry.charlson}")
+    lines = [f"Case list rank {entry.rank_in_practice}: " + ", ".join(scores)]
+    if entry.top_factors:
+        lines.append("Top factors: " + "; ".join(entry.top_factors[:3]))
+    return lines
+
+
+def _plan_lines(version: CarePlanVersion | None, open_actions: int) -> list[str]:
+    if version is None:
+        return ["No care plan"]
+    return [
+        f"Care plan v{version.number}: key worker {version.key_worker.get_full_name()}, "
+        f"review by {version.review_date:%d %B %Y}, {open_actions} open action(s)"
+    ]
+
+
+def _audit(viewer, meeting: Meeting, people: list[Person], total: int) -> None:
+    if people:
+        AuditEvent.record_many(
+            by=viewer,
+            action=AuditEvent.Action.MEETING_PACK_VIEWED,
+            people=people,
+            detail=f"meeting {meeting.pk} pack",
+        )
+    if len(people) < total:
+        AuditEvent.record(
+            by=viewer,
+            action=AuditEvent.Action.MEETING_PACK_VIEWED,
+            purpose=AuditEvent.Purpose.OPERATIONS,
+            detail=f"meeting {meeting.pk} pack, {total - len(people)} pseudonymised entries",
+        )
+
+
+def pdf(meeting: Meeting, entries: list[Entry]) -> bytes:
+    """The pack as a PDF (fpdf2: pure Python, no system libraries or browser)."""
+    from fpdf import FPDF
+
+    doc = FPDF(format="A4")
+    doc.set_auto_page_break(auto=True, margin=15)
+    doc.set_title(_latin(f"Meeting pack: {meeting}"))
+    doc.add_page()
+    doc.set_font("Helvetica", "B", 16)
+    doc.multi_cell(0, 8, _latin(f"Meeting pack: {meeting}"), new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Helvetica", "", 10)
+    doc.multi_cell(
+        0,
+        6,
+        _latin(f"Chair: {meeting.chair.get_full_name()}. {len(entries)} items. Confidential."),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    for number, entry in enumerate(entries, start=1):
+        doc.ln(3)
+        doc.set_font("Helvetica", "B", 12)
+        doc.multi_cell(0, 7, _latin(f"{number}. {entry.heading}"), new_x="LMARGIN", new_y="NEXT")
+        doc.set_font("Helvetica", "", 10)
+        for line in entry.lines:
+            doc.multi_cell(0, 5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+    return bytes(doc.output())
+
+
+def _latin(text: str) -> str:
+    """The PDF's built-in fonts are Latin-1; anything else becomes '?' rather than fail."""
+    return text.replace("\u2019", "'").encode("latin-1", "replace").decode("latin-1")

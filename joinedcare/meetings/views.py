@@ -1,0 +1,426 @@
+"""MDT meeting pages: meetings, the agenda, discussing a person, the pack, escalations.
+
+Views parse, call an action, render. A person's name appears only where the access rule
+allows; a person's discussion page goes through `person_view` like every person URL.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from joinedcare import nhs_numbers
+from joinedcare.access.rules import people_visible_to
+from joinedcare.access.views import person_view
+from joinedcare.careplans.views import plan_form
+from joinedcare.staff.models import StaffUser
+
+from . import actions, pack
+from .forms import (
+    AddPersonForm,
+    AnswerForm,
+    IssueForm,
+    MeetingForm,
+    MinutesForm,
+    NoteForm,
+    ReferralForm,
+    RemoveForm,
+)
+from .models import NEXT_LEVEL, AgendaItem, Escalation, Level, Meeting
+from .permissions import acts_for, is_member, may_act_on_escalation, may_see_meeting, units_of
+
+
+def _meeting(request, pk: int) -> Meeting:
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("practice__organisation", "team", "locality", "chair"),
+        pk=pk,
+    )
+    if not may_see_meeting(request.user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def _show_errors(form, error: ValidationError) -> None:
+    for key, values in error.message_dict.items():
+        for message in values:
+            form.add_error(key if key in form.fields else None, message)
+
+
+def _colleagues(user, units: dict):
+    teams = [t.pk for t in units[Level.INTERMEDIATE]]
+    localities = [loc.pk for loc in units[Level.MACRO]]
+    return (
+        StaffUser.objects.filter(
+            Q(memberships__team__in=teams)
+            | Q(localities__in=localities)
+            | Q(memberships__team__locality__in=localities)
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    units = units_of(user)
+    unit_q = (
+        Q(practice__in=units[Level.MICRO])
+        | Q(team__in=units[Level.INTERMEDIATE])
+        | Q(locality__in=units[Level.MACRO])
+        | Q(members__user=user)
+    )
+    meetings = (
+        Meeting.objects.filter(unit_q)
+        .distinct()
+        .select_related("practice__organisation", "team", "locality", "chair")
+    )
+    form = MeetingForm(
+        request.POST if request.method == "POST" else None,
+        units=units,
+        staff=_colleagues(user, units),
+    )
+    if request.method == "POST" and form.is_valid():
+        level, unit = form.units[form.cleaned_data["unit"]]
+        try:
+            meeting = actions.create_meeting(
+                by=user,
+                level=level,
+                unit=unit,
+                held_on=form.cleaned_data["held_on"],
+                members=StaffUser.objects.filter(pk__in=form.cleaned_data["members"]),
+            )
+        except PermissionError as error:
+            raise PermissionDenied(str(error)) from error
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            return redirect("meeting", pk=meeting.pk)
+    return render(request, "meetings/index.html", {"meetings": meetings[:50], "form": form})
+
+
+def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    user = request.user
+    forms = {
+        "add": AddPersonForm(prefix="add"),
+        "minutes": MinutesForm(prefix="minutes", initial={"minutes": meeting.minutes}),
+        "issue": IssueForm(prefix="issue"),
+    }
+    if request.method == "POST":
+        done = _meeting_post(request, meeting, forms)
+        if done:
+            return redirect("meeting", pk=meeting.pk)
+    items = list(
+        meeting.items.select_related("person__practice__organisation", "escalation").order_by(
+            "position", "id"
+        )
+    )
+    named = pack.visible_people(user, meeting, {i.person_id for i in items if i.person_id})
+    rows = [
+        {
+            "item": i,
+            "named": i.person_id in named,
+            "label": (
+                i.person.display_name
+                if i.person_id in named
+                else (f"Person {pack.short_pseudonym(i.person)}" if i.person_id else "Issue")
+            ),
+        }
+        for i in items
+    ]
+    context = {
+        "meeting": meeting,
+        "rows": rows,
+        "member": is_member(user, meeting),
+        "members": meeting.members.select_related("user__organisation"),
+        "raises_issues": meeting.level in NEXT_LEVEL,
+        **{f"{k}_form": f for k, f in forms.items()},
+    }
+    if named:
+        from joinedcare.audit.models import AuditEvent
+
+        AuditEvent.record_many(
+            by=user,
+            action=AuditEvent.Action.MDT_AGENDA,
+            people=[i.person for i in items if i.person_id in named],
+            detail=f"meeting {meeting.pk} agenda viewed",
+        )
+    return render(request, "meetings/meeting.html", context)
+
+
+def _meeting_post(request, meeting: Meeting, forms: dict) -> bool:
+    """Do what the button asked; True when it was done (redirect), False to re-render."""
+    user, what = request.user, request.POST.get("do")
+    try:
+        if what == "build":
+            new = actions.build_agenda(by=user, meeting=meeting)
+            messages.success(request, f"Agenda built: {len(new)} new item(s).")
+            return True
+        if what == "attendance":
+            attended = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
+            actions.record_attendance(by=user, meeting=meeting, attended=attended)
+            return True
+        if what == "minutes":
+            forms["minutes"] = form = MinutesForm(request.POST, prefix="minutes")
+            if form.is_valid():
+                actions.save_minutes(by=user, meeting=meeting, minutes=form.cleaned_data["minutes"])
+                return True
+        if what == "add":
+            return _add_person(request, meeting, forms)
+        if what == "issue":
+            forms["issue"] = form = IssueForm(request.POST, prefix="issue")
+            if form.is_valid():
+                actions.raise_issue(by=user, meeting=meeting, **form.cleaned_data)
+                messages.success(request, "Issue raised to the level above.")
+                return True
+    except PermissionError as error:
+        raise PermissionDenied(str(error)) from error
+    return False
+
+
+def _add_person(request, meeting: Meeting, forms: dict) -> bool:
+    forms["add"] = form = AddPersonForm(request.POST, prefix="add")
+    if not form.is_valid():
+        return False
+    number = nhs_numbers.normalise(form.cleaned_data["nhs_number"])
+    person = people_visible_to(request.user).filter(nhs_number=number).first()
+    if person is None:
+        form.add_error("nhs_number", "No one you may see has this NHS number")
+        return False
+    try:
+        actions.add_person(
+            by=request.user, meeting=meeting, person=person, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        _show_errors(form, error)
+        return False
+    return True
+
+
+# --- discussing one person ---------------------------------------------------------------
+
+
+def _item(meeting: Meeting, person) -> AgendaItem:
+    item = (
+        meeting.items.filter(person=person, withdrawn=False)
+        .select_related("escalation")
+        .order_by("escalation_id")
+        .first()
+    )
+    if item is None:
+        raise PermissionDenied("This person is not on this meeting's agenda.")
+    return item
+
+
+_OUTCOME_FORMS = {
+    "no_action": (NoteForm, "no"),
+    "refer": (ReferralForm, "refer"),
+    "escalate": (IssueForm, "escalate"),
+    "remove": (RemoveForm, "remove"),
+    "answer": (AnswerForm, "answer"),
+}
+
+
+def _meeting_of_query(request) -> Meeting:
+    pk = request.GET.get("meeting", "")
+    if not pk.isdigit():
+        raise Http404("Which meeting?")
+    return _meeting(request, int(pk))
+
+
+@person_view("MDT discussion")
+def discuss(request: HttpRequest, person) -> HttpResponse:
+    meeting = _meeting_of_query(request)
+    item = _item(meeting, person)
+    forms = {name: cls(prefix=prefix) for name, (cls, prefix) in _OUTCOME_FORMS.items()}
+    what = request.POST.get("do")
+    if request.method == "POST" and what in forms:
+        cls, prefix = _OUTCOME_FORMS[what]
+        forms[what] = form = cls(request.POST, prefix=prefix)
+        if form.is_valid():
+            try:
+                _outcome(request.user, item, what, form.cleaned_data)
+            except PermissionError as error:
+                raise PermissionDenied(str(error)) from error
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, "Outcome recorded.")
+                return redirect("meeting", pk=meeting.pk)
+    (entry,) = [e for e in pack.build_for_item(meeting, item, request.user)]
+    context = {
+        "meeting": meeting,
+        "item": item,
+        "entry": entry,
+        "person": person,
+        "member": is_member(request.user, meeting),
+        "escalates": meeting.level in NEXT_LEVEL,
+        "forms": forms,
+    }
+    return render(request, "meetings/discuss.html", context)
+
+
+def _outcome(user, item: AgendaItem, what: str, data: dict) -> None:
+    if what == "no_action":
+        actions.record_no_action(by=user, item=item, note=data["note"])
+    elif what == "refer":
+        actions.refer_to_spa(by=user, item=item, **data)
+    elif what == "escalate":
+        actions.escalate(by=user, item=item, kind=data["kind"], summary=data["summary"])
+    elif what == "remove":
+        actions.remove_from_case_list(by=user, item=item, reason=data["reason"])
+    elif what == "answer":
+        if item.escalation_id is None:
+            raise ValidationError({"answer": "Only an escalated item can be answered"})
+        actions.answer_escalation(
+            by=user, escalation=item.escalation, answer=data["answer"], item=item
+        )
+
+
+@person_view("MDT care plan")
+def care_plan(request: HttpRequest, person) -> HttpResponse:
+    meeting = _meeting_of_query(request)
+    item = _item(meeting, person)
+    members = [m.user for m in meeting.members.select_related("user__organisation")]
+    form = plan_form(
+        request,
+        person,
+        extra_staff=members,
+        data=request.POST if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.agree_care_plan(by=request.user, item=item, **form.plan_kwargs())
+        except PermissionError as error:
+            raise PermissionDenied(str(error)) from error
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            messages.success(request, "Care plan agreed.")
+            return redirect("meeting", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/care_plan.html",
+        {"meeting": meeting, "item": item, "person": person, "form": form},
+    )
+
+
+# --- the pack ----------------------------------------------------------------------------
+
+
+def pack_page(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    entries = pack.build(meeting, request.user)
+    context = {
+        "meeting": meeting,
+        "entries": entries,
+        "pseudonymised": not any(e.identifiable and e.person for e in entries),
+    }
+    return render(request, "meetings/pack.html", context)
+
+
+def pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    response = HttpResponse(pack.pdf(meeting, pack.build(meeting, request.user)))
+    response["Content-Type"] = "application/pdf"
+    response["Content-Disposition"] = f'inline; filename="meeting-{meeting.pk}-pack.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- escalations -------------------------------------------------------------------------
+
+
+def escalations(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    units = units_of(user)
+    found = (
+        Escalation.objects.filter(
+            Q(owner=user)
+            | Q(level=Level.INTERMEDIATE, team__in=units[Level.INTERMEDIATE])
+            | Q(level=Level.MACRO, locality__in=units[Level.MACRO])
+            | Q(level=Level.MICRO, practice__in=units[Level.MICRO])
+            | Q(raised_by=user)
+        )
+        .exclude(status=Escalation.Status.CLOSED)
+        .distinct()
+        .select_related("person__practice__organisation", "owner", "team", "locality", "practice")
+    )
+    rows = _escalation_rows(user, found)
+    return render(request, "meetings/escalations.html", {"rows": rows})
+
+
+def _escalation_rows(user, found) -> list[dict]:
+    found = list(found)
+    named = set(
+        people_visible_to(user)
+        .filter(pk__in={e.person_id for e in found if e.person_id})
+        .values_list("pk", flat=True)
+    )
+    return [{"escalation": e, "named": e.person_id in named} for e in found]
+
+
+def escalation_page(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = get_object_or_404(Escalation, pk=pk)
+    user = request.user
+    may_act = may_act_on_escalation(user, escalation)
+    if not (may_act or escalation.raised_by_id == user.pk or _saw_it(user, escalation)):
+        raise PermissionDenied
+    answer_form = AnswerForm(prefix="answer")
+    further_form = NoteForm(prefix="further")
+    what = request.POST.get("do") if request.method == "POST" else None
+    try:
+        if what == "answer":
+            answer_form = AnswerForm(request.POST, prefix="answer")
+            if answer_form.is_valid():
+                actions.answer_escalation(
+                    by=user, escalation=escalation, **answer_form.cleaned_data
+                )
+                return redirect("escalation", pk=pk)
+        elif what == "further":
+            further_form = NoteForm(request.POST, prefix="further")
+            if further_form.is_valid():
+                actions.escalate_further(
+                    by=user, escalation=escalation, note=further_form.cleaned_data["note"]
+                )
+                return redirect("escalation", pk=pk)
+        elif what == "close":
+            actions.close_escalation(by=user, escalation=escalation)
+            return redirect("escalation", pk=pk)
+    except PermissionError as error:
+        raise PermissionDenied(str(error)) from error
+    except ValidationError as error:
+        _show_errors(further_form if what == "further" else answer_form, error)
+    (row,) = _escalation_rows(user, [escalation])
+    if row["named"]:
+        from joinedcare.audit.models import AuditEvent
+
+        AuditEvent.record(
+            by=user,
+            action=AuditEvent.Action.VIEW,
+            person=escalation.person,
+            detail=f"escalation {escalation.pk}",
+        )
+    context = {
+        "row": row,
+        "escalation": escalation,
+        "steps": escalation.steps.select_related("by"),
+        "may_act": may_act,
+        "answer_form": answer_form,
+        "further_form": further_form,
+        "goes_further": escalation.level in NEXT_LEVEL,
+    }
+    return render(request, "meetings/escalation.html", context)
+
+
+def _saw_it(user, escalation: Escalation) -> bool:
+    """Anyone working in a unit it passed through may follow it."""
+    return any(
+        unit is not None and acts_for(user, level, unit)
+        for level, unit in (
+            (Level.MICRO, escalation.practice),
+            (Level.INTERMEDIATE, escalation.team),
+            (Level.MACRO, escalation.locality),
+        )
+    )

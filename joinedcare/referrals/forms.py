@@ -1,0 +1,190 @@
+"""The referral intake, one definition for the SPA coordinator's form and the API.
+
+Every field is checked here and every problem is named by its field, so the page and
+the API answer the same way; nothing is saved unless all of it is valid.
+"""
+
+from django import forms
+from django.utils import timezone
+
+from joinedcare import nhs_numbers
+from joinedcare.home.forms import NHSForm
+from joinedcare.people.models import Person
+from joinedcare.services.models import Service
+
+from .models import Referral
+
+DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"]
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ChoicesFromQueries(NHSForm):
+    """A form whose model choices are given per request. NHSForm validates while it is
+    constructed, so the querysets are put in place before any validation runs."""
+
+    def __init__(self, *args, querysets: dict, **kwargs) -> None:
+        self._querysets = querysets
+        super().__init__(*args, **kwargs)
+        self._apply_querysets()
+
+    def _apply_querysets(self) -> None:
+        for name, queryset in self._querysets.items():
+            self.fields[name].queryset = queryset
+
+    def full_clean(self) -> None:
+        self._apply_querysets()
+        super().full_clean()
+
+
+class YesNoField(forms.ChoiceField):
+    """A required yes or no, never defaulted: an unanswered question is an error."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", forms.RadioSelect)
+        kwargs.setdefault(
+            "error_messages", {"required": "Answer yes or no", "invalid_choice": "Answer yes or no"}
+        )
+        super().__init__(choices=YES_NO, **kwargs)
+
+    def clean(self, value):
+        return super().clean(value) == "yes"
+
+
+def _text(
+    label: str, *, required: bool = True, rows: int = 3, help_text: str = "", max_length=None
+):
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": f"Enter the {label[0].lower() + label[1:]}"},
+    )
+
+
+class PersonDetailsForm(NHSForm):
+    """Who the referral is about: found by NHS number, or created with these details."""
+
+    nhs_number = forms.CharField(
+        label="NHS number", max_length=14, error_messages={"required": "Enter the NHS number"}
+    )
+    given_name = forms.CharField(
+        label="Given name", max_length=100, error_messages={"required": "Enter the given name"}
+    )
+    family_name = forms.CharField(
+        label="Family name", max_length=100, error_messages={"required": "Enter the family name"}
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        input_formats=DATE_FORMATS,
+        help_text="For example, 27 3 1947 or 1947-03-27",
+        error_messages={
+            "required": "Enter the date of birth",
+            "invalid": "Enter a real date of birth, for example 1947-03-27",
+        },
+    )
+    sex = forms.ChoiceField(
+        choices=Person.Sex.choices,
+        error_messages={
+            "required": "Choose the sex",
+            "invalid_choice": "Choose female, male, other or unknown",
+        },
+    )
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+
+    def clean_nhs_number(self) -> str:
+        problem = nhs_numbers.problem_with(self.cleaned_data["nhs_number"])
+        if problem:
+            raise forms.ValidationError(problem)
+        return nhs_numbers.normalise(self.cleaned_data["nhs_number"])
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("The date of birth must be in the past")
+        return born
+
+
+PersonDetailsForm.PERSON_FIELDS = list(PersonDetailsForm.base_fields)
+
+
+class ReferralForm(PersonDetailsForm):
+    referrer_source = forms.ChoiceField(
+        label="Referred by",
+        choices=Referral.Source.choices,
+        error_messages={
+            "required": "Choose who referred",
+            "invalid_choice": "Choose one of: " + ", ".join(Referral.Source.values),
+        },
+    )
+    referrer_name = forms.CharField(
+        label="Referrer's name",
+        max_length=200,
+        error_messages={"required": "Enter the referrer's name"},
+    )
+    referrer_organisation = forms.CharField(
+        label="Where from",
+        max_length=200,
+        required=False,
+        help_text="For example, a ward or a practice.",
+    )
+    referrer_contact = forms.CharField(
+        label="Referrer's phone or email", max_length=200, required=False
+    )
+    reason = _text("Reason for referral", help_text="In the referrer's own words.")
+    urgency = forms.ChoiceField(
+        choices=Referral.Urgency.choices,
+        error_messages={
+            "required": "Choose the urgency",
+            "invalid_choice": "Choose one of: " + ", ".join(Referral.Urgency.values),
+        },
+    )
+    medically_stable = YesNoField(label="Is the person medically stable?")
+    consent_to_share = YesNoField(label="Has the person agreed to share their information?")
+    what_matters = _text("What matters to the person", required=False)
+    networks = _text("Networks (family, friends, carers)", required=False)
+    strengths = _text("Strengths", required=False)
+
+    def person_details(self) -> dict:
+        return {k: self.cleaned_data[k] for k in self.PERSON_FIELDS}
+
+    def story(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.PERSON_FIELDS}
+
+
+class TriageForm(ChoicesFromQueries):
+    DECISIONS = [
+        ("assess", "Needs assessment: allocate an assessor"),
+        ("close", "Close: no short-term service needed"),
+    ]
+
+    referral = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        choices=DECISIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happens next"},
+    )
+    assessor = forms.ModelChoiceField(
+        queryset=None, required=False, label="Assessor", empty_label="Choose an assessor"
+    )
+    note = _text("Triage note", required=False, rows=2)
+
+    def __init__(self, *args, assessors, **kwargs) -> None:
+        super().__init__(*args, querysets={"assessor": assessors}, **kwargs)
+
+
+class AssessmentForm(NHSForm):
+    referral = forms.IntegerField(widget=forms.HiddenInput)
+    needs = _text("Needs", rows=4)
+    strengths = _text("Strengths", required=False)
+    networks = _text("Networks (family, friends, carers)", required=False)
+    proposed_services = forms.MultipleChoiceField(
+        label="Services proposed",
+        choices=Service.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    at_home = forms.BooleanField(
+        label="Assessed in the person's usual place of residence", required=False
+    )

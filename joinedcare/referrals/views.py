@@ -1,0 +1,227 @@
+"""The Single Point of Access's pages: queues, the referral form, a person's referrals.
+
+Views parse, call an action and render. People appear only through the access rule:
+queues list the referrals of the access points the user works in (a registered
+relationship), and every person page goes through `person_view`.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from joinedcare.access.views import person_view
+from joinedcare.audit.models import AuditEvent
+from joinedcare.people.models import Person
+from joinedcare.staff.models import StaffUser, has_permission
+from joinedcare.staff.roles import Permission
+
+from . import actions, clock
+from .forms import AssessmentForm, ReferralForm, TriageForm
+from .models import Referral, SinglePointOfAccess
+
+QUEUES = [
+    (Referral.Status.NEW, "New (arrived out of hours)"),
+    (Referral.Status.AWAITING_TRIAGE, "Awaiting triage"),
+    (Referral.Status.AWAITING_ASSESSMENT, "Awaiting assessment"),
+    (Referral.Status.ALLOCATED, "Allocated"),
+    (Referral.Status.CLOSED, "Closed"),
+]
+CLOSED_SHOWN = 50
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """Put an action's field errors on the form (unknown fields become form errors)."""
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def my_access_points(user):
+    return SinglePointOfAccess.objects.filter(staff=user)
+
+
+def audit_shown(user, people, detail: str) -> None:
+    """One audit event per person shown on a work queue."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user,
+            actor_role=user.role,
+            actor_organisation=str(user.organisation or ""),
+            person_id=person_id,
+            action=AuditEvent.Action.QUEUE_VIEWED,
+            purpose=AuditEvent.Purpose.TREATMENT,
+            detail=detail,
+        )
+        for person_id in {p.pk if isinstance(p, Person) else p for p in people}
+    )
+
+
+def queues(request: HttpRequest) -> HttpResponse:
+    spas = my_access_points(request.user).filter(kind=SinglePointOfAccess.Kind.ADULTS)
+    if not spas.exists():
+        return render(request, "referrals/not_in_spa.html", status=403)
+    shown = request.GET.get("queue", "")
+    referrals = (
+        Referral.objects.filter(spa__in=spas)
+        .select_related("person", "spa")
+        .prefetch_related("episodes__service")
+    )
+    counts = {
+        status: referrals.filter(status=status).count()
+        for status, _ in QUEUES
+        if status != Referral.Status.CLOSED
+    }
+    if shown not in dict(QUEUES):
+        shown = ""
+    listed = referrals.filter(status=shown) if shown else referrals.filter(status__in=Referral.OPEN)
+    listed = listed.order_by("-received_at")[:CLOSED_SHOWN] if shown == "closed" else listed
+    listed = list(listed)
+    audit_shown(request.user, [r.person for r in listed], "SPA queue")
+    context = {
+        "queues": QUEUES,
+        "counts": counts,
+        "shown": shown,
+        "referrals": listed,
+        "spas": spas,
+        "in_hours": all(s.in_hours() for s in spas),
+        "now": clock.now(),
+    }
+    return render(request, "referrals/queues.html", context)
+
+
+def new_referral(request: HttpRequest) -> HttpResponse:
+    """The SPA coordinator's form for a phone call: find or create the person, the story."""
+    if not has_permission(request.user, Permission.TAKE_REFERRALS):
+        raise PermissionDenied
+    spa = my_access_points(request.user).filter(kind=SinglePointOfAccess.Kind.ADULTS).first()
+    if spa is None:
+        return render(request, "referrals/not_in_spa.html", status=403)
+    form = ReferralForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = _intake(request.user, spa, form)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            if referral.possible_duplicate_of_id:
+                messages.warning(
+                    request,
+                    "This person already has an open referral: the new one is linked "
+                    "to it as a possible duplicate.",
+                )
+            messages.success(
+                request, f"Referral {referral.pk} recorded ({referral.get_status_display()})."
+            )
+            return redirect("person-spa", person=referral.person.public_id)
+    return render(request, "referrals/new_referral.html", {"form": form, "spa": spa})
+
+
+@transaction.atomic
+def _intake(user, spa, form: ReferralForm) -> Referral:
+    person, _ = actions.find_or_create_person(by=user, **form.person_details())
+    return actions.receive_referral(by=user, spa=spa, person=person, **form.story())
+
+
+def _assessors():
+    return StaffUser.objects.filter(
+        role__in=[r for r in _roles_with(Permission.TRIAGE_REFERRALS)], is_active=True
+    ).order_by("last_name", "first_name")
+
+
+def _roles_with(permission: str) -> list[str]:
+    from joinedcare.staff.roles import ROLE_PERMISSIONS
+
+    return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
+
+
+def render_person_spa(request, person: Person, status: int = 200, **forms) -> HttpResponse:
+    """A person's referrals with the forms for the next step; `forms` carries a form
+    that failed, to show its errors in place."""
+    from joinedcare.services.views import episode_forms
+
+    referrals = list(
+        person.referrals.select_related("spa__place", "received_by", "possible_duplicate_of")
+        .prefetch_related(
+            "assessments__assessor__organisation",
+            "assessments__assessor_organisation",
+            "allocations__staff",
+            "episodes__service__provider",
+            "episodes__extensions",
+        )
+        .order_by("-received_at")
+    )
+    user = request.user
+    context = {
+        "person": person,
+        "referrals": referrals,
+        "today": clock.today(),
+        "now": clock.now(),
+        "can_triage": has_permission(user, Permission.TRIAGE_REFERRALS),
+        "can_commission": has_permission(user, Permission.COMMISSION_OUT_OF_HOURS),
+        "triage_form": forms.get("triage_form")
+        or TriageForm(assessors=_assessors(), auto_id="triage_%s"),
+        "assessment_form": forms.get("assessment_form") or AssessmentForm(auto_id="assess_%s"),
+        **episode_forms(request, person, referrals, forms),
+    }
+    return render(request, "referrals/person_spa.html", context, status=status)
+
+
+@person_view("referrals page")
+def person_spa(request: HttpRequest, person: Person) -> HttpResponse:
+    return render_person_spa(request, person)
+
+
+def _referral_of(person: Person, referral_id) -> Referral:
+    return get_object_or_404(Referral, pk=referral_id, person=person)
+
+
+@person_view("triage")
+def triage(request: HttpRequest, person: Person) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("person-spa", person=person.public_id)
+    form = TriageForm(request.POST, assessors=_assessors(), auto_id="triage_%s")
+    if form.is_valid():
+        try:
+            actions.triage(
+                by=request.user,
+                referral=_referral_of(person, form.cleaned_data["referral"]),
+                decision=form.cleaned_data["decision"],
+                assessor=form.cleaned_data["assessor"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except PermissionError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Triage recorded.")
+            return redirect("person-spa", person=person.public_id)
+    return render_person_spa(request, person, status=400, triage_form=form)
+
+
+@person_view("assessment")
+def assess(request: HttpRequest, person: Person) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("person-spa", person=person.public_id)
+    form = AssessmentForm(request.POST, auto_id="assess_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.record_assessment(
+                by=request.user,
+                referral=_referral_of(person, data["referral"]),
+                needs=data["needs"],
+                strengths=data["strengths"],
+                networks=data["networks"],
+                proposed_services=data["proposed_services"],
+                at_home=data["at_home"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except PermissionError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Assessment recorded.")
+            return redirect("person-spa", person=person.public_id)
+    return render_person_spa(request, person, status=400, assessment_form=form)

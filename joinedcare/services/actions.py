@@ -1,0 +1,262 @@
+"""Capacity and episodes: each change with an actor, in one transaction, audited.
+
+Booking is safe under concurrency without a table lock: one conditional UPDATE adds the
+episode to every published day of its span only where a place is still free, and the
+episode is refused (and everything rolled back) unless every day took it. Two
+coordinators booking the last bed at once: the database makes the second UPDATE wait for
+the first, re-reads the row, finds it full, and the second is told the bed has gone. The
+`filled_at_most_capacity` constraint backs this up.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q, Sum
+
+from joinedcare.audit.models import AuditEvent
+from joinedcare.referrals import clock
+from joinedcare.referrals.actions import close_referral
+from joinedcare.referrals.models import Referral
+from joinedcare.staff.models import has_permission
+from joinedcare.staff.roles import Permission
+
+from .models import FOLLOW_UP_DAYS, MAX_DAYS, Episode, Extension, Service, ServiceDay
+
+
+class PlaceGone(ValidationError):
+    """The service has no free place on a day of the episode (someone booked it first)."""
+
+
+def _occupying(service: Service, day: date):
+    """Open or ended episodes that hold a place on this day."""
+    return Episode.objects.filter(service=service, start__lte=day, planned_end__gt=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+    )
+
+
+@transaction.atomic
+def set_capacity(*, by, service: Service, day: date, capacity: int) -> ServiceDay:
+    """Publish (or change) a service's capacity on a date; never below what is filled."""
+    if not has_permission(by, Permission.MANAGE_CAPACITY):
+        raise PermissionError("Your role does not manage capacity.")
+    if capacity < 0:
+        raise ValidationError({"capacity": "Capacity cannot be negative"})
+    filled = _occupying(service, day).aggregate(n=Sum("amount"))["n"] or 0
+    if capacity < filled:
+        raise ValidationError(
+            {"capacity": f"{filled} already in use on {day:%-d %B %Y}: capacity cannot be less"}
+        )
+    row, _ = ServiceDay.objects.select_for_update().update_or_create(
+        service=service, day=day, defaults={"capacity": capacity, "filled": filled}
+    )
+    AuditEvent.record(
+        by=by,
+        action=AuditEvent.Action.CAPACITY_CHANGED,
+        purpose=AuditEvent.Purpose.OPERATIONS,
+        detail=f"service {service.pk} on {day}: {capacity} {service.get_unit_display()}",
+    )
+    return row
+
+
+def _book(service: Service, first: date, until: date, amount: int, field: str) -> None:
+    """Take `amount` on every published day first <= day < until, or raise PlaceGone."""
+    days = ServiceDay.objects.filter(service=service, day__gte=first, day__lt=until)
+    if not days.filter(day=first).exists():
+        raise ValidationError(
+            {field: f"No capacity is published for {service.name} on {first:%-d %B %Y}"}
+        )
+    wanted = days.count()
+    took = days.filter(filled__lte=F("capacity") - amount).update(filled=F("filled") + amount)
+    if took < wanted:
+        full = days.filter(filled__gt=F("capacity") - amount).order_by("day").first()
+        when = full.day if full else first
+        what = "bed" if service.unit == Service.Unit.BEDS else "place"
+        raise PlaceGone(
+            {
+                field: f"The {what} has gone: {service.name} has no free {what} on "
+                f"{when:%-d %B %Y}. Choose another service or date."
+            }
+        )
+
+
+def _release(episode: Episode, after: date, until: date) -> None:
+    ServiceDay.objects.filter(service=episode.service, day__gt=after, day__lt=until).update(
+        filled=F("filled") - episode.amount
+    )
+
+
+def _may_allocate(by, service: Service, referral: Referral, now) -> bool:
+    """Whether this is an out-of-hours commission (True), an in-hours allocation (False),
+    or refused (raises)."""
+    if has_permission(by, Permission.TRIAGE_REFERRALS) and referral.spa.in_hours(now):
+        return False
+    gp_bed = service.kind == Service.Kind.GP_BED and referral.requested_service == service.kind
+    if has_permission(by, Permission.COMMISSION_OUT_OF_HOURS) and gp_bed:
+        return not referral.spa.in_hours(now)
+    if has_permission(by, Permission.COMMISSION_OUT_OF_HOURS) and not referral.spa.in_hours(now):
+        if not service.commissionable_out_of_hours:
+            raise ValidationError(
+                {
+                    "service": "Out of hours only an intermediate care bed or a sitting service "
+                    "can be commissioned; other services wait for the assessment team"
+                }
+            )
+        return True
+    if has_permission(by, Permission.TRIAGE_REFERRALS):
+        raise ValidationError(
+            {
+                "service": f"The assessment team works {referral.spa.hours_label}: "
+                "this waits for the morning"
+            }
+        )
+    raise PermissionError("Your role does not allocate services.")
+
+
+@transaction.atomic
+def allocate_service(
+    *,
+    by,
+    referral: Referral,
+    service: Service,
+    start: date,
+    planned_end: date | None = None,
+    lead=None,
+    amount: int = 1,
+) -> Episode:
+    """Start an episode: service, provider, start and a planned end at most 6 weeks on.
+
+    The SPA coordinator may commission an intermediate care bed or a sitting service out
+    of hours; the referral then waits for the morning triage, which sees the episode."""
+    now = clock.now()
+    if not referral.is_open:
+        raise ValidationError({"referral": "This referral is closed"})
+    if service.place_id != referral.spa.place_id or not service.active:
+        raise ValidationError({"service": "Choose a service of this place's catalogue"})
+    if start < clock.today():
+        raise ValidationError({"start": "The start date cannot be in the past"})
+    planned_end = planned_end or start + timedelta(days=MAX_DAYS)
+    if planned_end <= start:
+        raise ValidationError({"planned_end": "The planned end must be after the start"})
+    if planned_end > start + timedelta(days=MAX_DAYS):
+        raise ValidationError(
+            {"planned_end": "A service lasts at most 6 weeks; extend it later, with a reason"}
+        )
+    out_of_hours = _may_allocate(by, service, referral, now)
+    _book(service, start, planned_end, amount, "service")
+    follow_up = service.kind in Service.FOLLOWED_UP_KINDS and referral.from_hospital
+    episode = Episode.objects.create(
+        referral=referral,
+        person=referral.person,
+        service=service,
+        start=start,
+        planned_end=planned_end,
+        amount=amount,
+        lead=lead,
+        commissioned_out_of_hours=out_of_hours,
+        started_by=by,
+        created_at=now,
+        follow_up_due=start + timedelta(days=FOLLOW_UP_DAYS) if follow_up else None,
+    )
+    if not out_of_hours:
+        referral.status = Referral.Status.ALLOCATED
+        referral.save(update_fields=["status"])
+    AuditEvent.record(
+        by=by,
+        action=AuditEvent.Action.SERVICE_ALLOCATED,
+        person=referral.person,
+        detail=f"referral {referral.pk}: episode {episode.pk}, service {service.pk}"
+        + (" (out of hours)" if out_of_hours else ""),
+    )
+    return episode
+
+
+@transaction.atomic
+def extend_episode(*, by, episode: Episode, new_end: date, reason: str) -> Extension:
+    """Beyond the planned end: only with a reason, which is kept and counted."""
+    if not has_permission(by, Permission.TRIAGE_REFERRALS):
+        raise PermissionError("Only the assessment team extends episodes.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for extending beyond 6 weeks"})
+    if not episode.is_open:
+        raise ValidationError({"new_end": "This episode has ended"})
+    if new_end <= episode.planned_end:
+        raise ValidationError({"new_end": "The new end must be after the planned end"})
+    _book(episode.service, episode.planned_end, new_end, episode.amount, "new_end")
+    extension = Extension.objects.create(
+        episode=episode,
+        previous_end=episode.planned_end,
+        new_end=new_end,
+        reason=reason,
+        by=by,
+        at=clock.now(),
+    )
+    episode.planned_end, episode.extended = new_end, True
+    episode.save(update_fields=["planned_end", "extended"])
+    AuditEvent.record(
+        by=by,
+        action=AuditEvent.Action.EPISODE_EXTENDED,
+        person=episode.person,
+        reason=reason,
+        detail=f"episode {episode.pk} to {new_end}",
+    )
+    return extension
+
+
+@transaction.atomic
+def end_episode(*, by, episode: Episode, ended_on: date, outcome: str, note: str = "") -> Episode:
+    """End an episode with its outcome; the place is free from the next day. When the
+    referral has no open episode left, it closes."""
+    if not has_permission(by, Permission.TRIAGE_REFERRALS):
+        raise PermissionError("Only the assessment team ends episodes.")
+    if not episode.is_open:
+        raise ValidationError({"outcome": "This episode has already ended"})
+    if outcome not in Episode.Outcome.values:
+        raise ValidationError({"outcome": "Choose the outcome"})
+    if ended_on < episode.start:
+        raise ValidationError({"ended_on": "The end date cannot be before the start"})
+    if ended_on > clock.today():
+        raise ValidationError({"ended_on": "The end date cannot be in the future"})
+    _release(episode, ended_on, episode.planned_end)
+    episode.ended_on, episode.outcome, episode.outcome_note = ended_on, outcome, note.strip()
+    episode.save(update_fields=["ended_on", "outcome", "outcome_note"])
+    AuditEvent.record(
+        by=by,
+        action=AuditEvent.Action.EPISODE_ENDED,
+        person=episode.person,
+        detail=f"episode {episode.pk}: {outcome}",
+    )
+    referral = episode.referral
+    if referral.is_open and not referral.episodes.filter(ended_on=None).exists():
+        close_referral(by=by, referral=referral, reason="Every service has ended")
+    return episode
+
+
+@transaction.atomic
+def record_follow_up(*, by, episode: Episode, still_at_home: bool) -> Episode:
+    """Whether the person is still at home 91 days after discharge into reablement or
+    rehabilitation (Better Care Fund)."""
+    if not (
+        has_permission(by, Permission.TRIAGE_REFERRALS)
+        or has_permission(by, Permission.TAKE_REFERRALS)
+    ):
+        raise PermissionError("Your role does not record follow-ups.")
+    if episode.follow_up_due is None:
+        raise ValidationError({"still_at_home": "This episode has no 91-day follow-up"})
+    if episode.still_at_home is not None:
+        raise ValidationError({"still_at_home": "The follow-up is already recorded"})
+    if clock.today() < episode.follow_up_due:
+        raise ValidationError(
+            {"still_at_home": f"The follow-up is due on {episode.follow_up_due:%-d %B %Y}"}
+        )
+    episode.still_at_home = still_at_home
+    episode.follow_up_recorded_at = clock.now()
+    episode.save(update_fields=["still_at_home", "follow_up_recorded_at"])
+    AuditEvent.record(
+        by=by,
+        action=AuditEvent.Action.FOLLOW_UP_RECORDED,
+        person=episode.person,
+        detail=f"episode {episode.pk}: {'at home' if still_at_home else 'not at home'}",
+    )
+    return episode

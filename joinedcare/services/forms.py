@@ -1,0 +1,87 @@
+from django import forms
+
+from joinedcare.home.forms import NHSForm
+from joinedcare.referrals.forms import DATE_FORMATS, ChoicesFromQueries, YesNoField
+
+from .models import Episode
+
+
+def _date(label: str, *, required: bool = True, help_text: str = "For example, 2026-01-14"):
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        help_text=help_text,
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"Enter a real {label.lower()}, for example 2026-01-14",
+        },
+    )
+
+
+class AllocateForm(ChoicesFromQueries):
+    referral = forms.IntegerField(widget=forms.HiddenInput)
+    service = forms.ModelChoiceField(
+        queryset=None,
+        empty_label="Choose a service",
+        error_messages={"required": "Choose a service", "invalid_choice": "Choose a service"},
+    )
+    start = _date("Start date")
+    planned_end = _date(
+        "Planned end",
+        required=False,
+        help_text="At most 6 weeks after the start; empty for 6 weeks",
+    )
+    lead = forms.ModelChoiceField(
+        queryset=None, required=False, label="Lead worker", empty_label="No lead worker yet"
+    )
+
+    def __init__(self, *args, services, staff, **kwargs) -> None:
+        super().__init__(*args, querysets={"service": services, "lead": staff}, **kwargs)
+
+
+class ExtendForm(NHSForm):
+    episode = forms.IntegerField(widget=forms.HiddenInput)
+    new_end = _date("New end date")
+    reason = forms.CharField(
+        label="Reason for extending beyond 6 weeks",
+        required=False,  # the action names a missing reason; extensions are counted
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EndForm(NHSForm):
+    episode = forms.IntegerField(widget=forms.HiddenInput)
+    ended_on = _date("End date")
+    outcome = forms.ChoiceField(
+        choices=Episode.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the outcome"},
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FollowUpForm(NHSForm):
+    episode = forms.IntegerField(widget=forms.HiddenInput)
+    still_at_home = YesNoField(label="Is the person still at home?")
+
+
+class CapacityForm(ChoicesFromQueries):
+    service = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")
+    day = _date("Date")
+    capacity = forms.IntegerField(
+        label="Capacity", error_messages={"required": "Enter the capacity"}
+    )
+
+    def __init__(self, *args, services, **kwargs) -> None:
+        super().__init__(*args, querysets={"service": services}, **kwargs)
+
+
+class GPBedForm(NHSForm):
+    reason = forms.CharField(
+        label="Why does your patient need a GP bed?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason"},
+    )
+    medically_stable = YesNoField(label="Is your patient medically stable?")
+    consent_to_share = YesNoField(label="Has your patient agreed to share their information?")

@@ -1,0 +1,300 @@
+"""Pages of short-term services: capacity board, episodes ending, follow-ups, and the
+episode steps on a person's referrals page."""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from joinedcare.access.views import person_view
+from joinedcare.people.models import Person
+from joinedcare.referrals import actions as referral_actions
+from joinedcare.referrals import clock
+from joinedcare.referrals.models import Assessment, Referral, SinglePointOfAccess
+from joinedcare.referrals.views import add_errors, audit_shown, my_access_points, render_person_spa
+from joinedcare.staff.models import StaffUser, has_permission
+from joinedcare.staff.roles import Permission
+
+from . import actions
+from .forms import AllocateForm, CapacityForm, EndForm, ExtendForm, FollowUpForm, GPBedForm
+from .models import Episode, Extension, Service, ServiceDay
+
+BOARD_DAYS = 7
+ENDING_WITHIN_DAYS = 7
+
+
+def _services_of(referrals) -> "list[Service]":
+    places = {r.spa.place_id for r in referrals}
+    return Service.objects.filter(place__in=places, active=True).select_related("provider")
+
+
+def _staff():
+    return StaffUser.objects.filter(is_active=True).order_by("last_name", "first_name")
+
+
+def episode_forms(request, person, referrals, forms) -> dict:
+    return {
+        "allocate_form": forms.get("allocate_form")
+        or AllocateForm(
+            services=_services_of(referrals),
+            staff=_staff(),
+            initial={"start": clock.today()},
+            auto_id="allocate_%s",
+        ),
+        "extend_form": forms.get("extend_form") or ExtendForm(auto_id="extend_%s"),
+        "end_form": forms.get("end_form")
+        or EndForm(initial={"ended_on": clock.today()}, auto_id="end_%s"),
+        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(auto_id="follow_up_%s"),
+    }
+
+
+def _step(request, person, form_name, form, act, success: str) -> HttpResponse:
+    """Validate, act, and either go back to the person's page or show the errors."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        except PermissionError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, success)
+            return redirect("person-spa", person=person.public_id)
+    return render_person_spa(request, person, status=400, **{form_name: form})
+
+
+def _episode_of(person, episode_id) -> Episode:
+    return get_object_or_404(Episode, pk=episode_id, person=person)
+
+
+@person_view("allocate a service")
+def allocate(request: HttpRequest, person: Person) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("person-spa", person=person.public_id)
+    referrals = list(person.referrals.select_related("spa"))
+    form = AllocateForm(
+        request.POST, services=_services_of(referrals), staff=_staff(), auto_id="allocate_%s"
+    )
+
+    def act(data):
+        actions.allocate_service(
+            by=request.user,
+            referral=get_object_or_404(Referral, pk=data["referral"], person=person),
+            service=data["service"],
+            start=data["start"],
+            planned_end=data["planned_end"],
+            lead=data["lead"],
+        )
+
+    return _step(request, person, "allocate_form", form, act, "Service allocated: episode started.")
+
+
+@person_view("extend an episode")
+def extend(request: HttpRequest, person: Person) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("person-spa", person=person.public_id)
+    form = ExtendForm(request.POST, auto_id="extend_%s")
+
+    def act(data):
+        actions.extend_episode(
+            by=request.user,
+            episode=_episode_of(person, data["episode"]),
+            new_end=data["new_end"],
+            reason=data["reason"],
+        )
+
+    return _step(request, person, "extend_form", form, act, "Episode extended.")
+
+
+@person_view("end an episode")
+def end(request: HttpRequest, person: Person) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("person-spa", person=person.public_id)
+    form = EndForm(request.POST, auto_id="end_%s")
+
+    def act(data):
+        actions.end_episode(
+            by=request.user,
+            episode=_episode_of(person, data["episode"]),
+            ended_on=data["ended_on"],
+            outcome=data["outcome"],
+            note=data["note"],
+        )
+
+    return _step(request, person, "end_form", form, act, "Episode ended.")
+
+
+@person_view("91-day follow-up")
+def follow_up(request: HttpRequest, person: Person) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("person-spa", person=person.public_id)
+    form = FollowUpForm(request.POST, auto_id="follow_up_%s")
+
+    def act(data):
+        actions.record_follow_up(
+            by=request.user,
+            episode=_episode_of(person, data["episode"]),
+            still_at_home=data["still_at_home"],
+        )
+
+    return _step(request, person, "follow_up_form", form, act, "91-day follow-up recorded.")
+
+
+@person_view("GP bed request")
+def gp_bed(request: HttpRequest, person: Person) -> HttpResponse:
+    """A GP asks the SPA for a GP bed for their own patient; the SPA confirms it."""
+    if not has_permission(request.user, Permission.REQUEST_GP_BED):
+        raise PermissionDenied
+    spa = SinglePointOfAccess.objects.filter(
+        kind=SinglePointOfAccess.Kind.ADULTS,
+        place__localities__teams__practices=person.practice_id,
+    ).first()
+    form = GPBedForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and spa is not None:
+        data = form.cleaned_data
+        try:
+            referral_actions.receive_referral(
+                by=request.user,
+                spa=spa,
+                person=person,
+                referrer_source=Referral.Source.GP,
+                referrer_name=request.user.get_full_name() or request.user.username,
+                referrer_organisation=str(request.user.organisation or ""),
+                reason=data["reason"],
+                urgency=Referral.Urgency.TODAY,
+                medically_stable=data["medically_stable"],
+                consent_to_share=data["consent_to_share"],
+                requested_service=Service.Kind.GP_BED,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "GP bed requested: the Single Point of Access confirms it.")
+            return redirect("person", person=person.public_id)
+    return render(request, "services/gp_bed.html", {"person": person, "form": form, "spa": spa})
+
+
+def _places(user):
+    return [s.place for s in my_access_points(user).select_related("place")]
+
+
+def capacity(request: HttpRequest) -> HttpResponse:
+    """What is free today and in the next days, per service and provider, and who waits."""
+    places = _places(request.user)
+    if not places:
+        return render(request, "referrals/not_in_spa.html", status=403)
+    services = list(
+        Service.objects.filter(place__in=places, active=True).select_related("provider")
+    )
+    form = CapacityForm(
+        request.POST if request.method == "POST" else None,
+        services=Service.objects.filter(place__in=places),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_capacity(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        except PermissionError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Capacity saved.")
+            return redirect("capacity")
+    today = clock.today()
+    days = [today + timedelta(days=i) for i in range(BOARD_DAYS)]
+    cells = {
+        (d.service_id, d.day): d
+        for d in ServiceDay.objects.filter(
+            service__in=services, day__gte=days[0], day__lte=days[-1]
+        )
+    }
+    waiting = _waiting_by_kind(places)
+    rows = [
+        {"service": s, "days": [cells.get((s.pk, d)) for d in days], "waiting": waiting[s.kind]}
+        for s in services
+    ]
+    context = {
+        "rows": rows,
+        "days": days,
+        "form": form,
+        "can_manage": has_permission(request.user, Permission.MANAGE_CAPACITY),
+    }
+    return render(request, "services/capacity.html", context, status=400 if form.errors else 200)
+
+
+def _waiting_by_kind(places) -> Counter:
+    """People whose latest assessment proposed a service they have not started."""
+    open_referrals = Referral.objects.filter(spa__place__in=places, status__in=Referral.OPEN)
+    latest: dict[int, list[str]] = {}
+    for referral_id, proposed in (
+        Assessment.objects.filter(referral__in=open_referrals)
+        .order_by("referral_id", "assessed_at", "id")
+        .values_list("referral_id", "proposed_services")
+    ):
+        latest[referral_id] = proposed  # the last one per referral wins
+    started: dict[int, set[str]] = {}
+    for referral_id, kind in Episode.objects.filter(referral__in=open_referrals).values_list(
+        "referral_id", "service__kind"
+    ):
+        started.setdefault(referral_id, set()).add(kind)
+    waiting: Counter = Counter()
+    for referral_id, proposed in latest.items():
+        for kind in set(proposed) - started.get(referral_id, set()):
+            waiting[kind] += 1
+    return waiting
+
+
+def ending(request: HttpRequest) -> HttpResponse:
+    """Episodes ending within 7 days, and extensions counted."""
+    spas = my_access_points(request.user)
+    if not spas.exists():
+        return render(request, "referrals/not_in_spa.html", status=403)
+    today = clock.today()
+    episodes = list(
+        Episode.objects.filter(
+            referral__spa__in=spas,
+            ended_on=None,
+            planned_end__lte=today + timedelta(days=ENDING_WITHIN_DAYS),
+        )
+        .select_related("person", "service__provider")
+        .order_by("planned_end")
+    )
+    audit_shown(request.user, [e.person for e in episodes], "episodes ending")
+    extensions = Extension.objects.filter(episode__referral__spa__in=spas)
+    context = {
+        "episodes": episodes,
+        "today": today,
+        "open_count": Episode.objects.filter(referral__spa__in=spas, ended_on=None).count(),
+        "extensions": extensions.count(),
+        "extended_episodes": extensions.values("episode").distinct().count(),
+    }
+    return render(request, "services/ending.html", context)
+
+
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    """91-day follow-ups due: is the person still at home?"""
+    spas = my_access_points(request.user)
+    if not spas.exists():
+        return render(request, "referrals/not_in_spa.html", status=403)
+    today = clock.today()
+    due = list(
+        Episode.objects.filter(referral__spa__in=spas, follow_up_due__lte=today, still_at_home=None)
+        .select_related("person", "service")
+        .order_by("follow_up_due")
+    )
+    recorded = Episode.objects.filter(referral__spa__in=spas, still_at_home__isnull=False)
+    at_home = recorded.filter(still_at_home=True).count()
+    audit_shown(request.user, [e.person for e in due], "91-day follow-ups")
+    context = {
+        "due": due,
+        "today": today,
+        "recorded": recorded.count(),
+        "at_home": at_home,
+        "upcoming": Episode.objects.filter(
+            referral__spa__in=spas, follow_up_due__gt=today, still_at_home=None
+        ).count(),
+    }
+    return render(request, "services/follow_ups.html", context)

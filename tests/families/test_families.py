@@ -1,0 +1,71 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from joinedcare.access.rules import decide
+from joinedcare.families import actions
+from joinedcare.families.forms import FamilyReferralForm
+from joinedcare.families.models import FamilyMember
+from joinedcare.referrals.models import SinglePointOfAccess
+from joinedcare.staff.roles import Role
+from tests import factories
+
+
+@pytest.fixture
+def point(db):
+    worker = factories.staff(Role.SOCIAL_WORKER)
+    return factories.spa(kind=SinglePointOfAccess.Kind.CHILDREN_AND_FAMILIES, staff=[worker])
+
+
+def test_family_referral_mdt_names_one_key_worker_who_sees_the_whole_family(point):
+    worker = point.staff.get()
+    child, parent = factories.person(), factories.person()
+    family = actions.refer_family(
+        by=worker,
+        access_point=point,
+        household="The Khan household",
+        members=[(child, FamilyMember.Role.CHILD), (parent, FamilyMember.Role.PARENT)],
+        referrer="School nurse",
+        reason="Low mood",
+        emotional_wellbeing="Not sleeping",
+    )
+    key_worker = factories.staff(Role.VCS_WORKER)
+    assert not decide(key_worker, child).allowed
+    actions.name_key_worker(by=worker, family=family, key_worker=key_worker, mdt_members=[worker])
+    assert decide(key_worker, child).basis == "key worker of the person's family"
+    assert decide(key_worker, parent).allowed
+
+
+def test_mdt_must_name_a_key_worker(point):
+    family = factories.family_referral(access_point=point)
+    with pytest.raises(ValidationError) as error:
+        actions.name_key_worker(by=point.staff.get(), family=family, key_worker=None)
+    assert "key_worker" in error.value.message_dict
+
+
+def test_family_form_names_bad_member_lines(db):
+    child = factories.person()
+    form = FamilyReferralForm(
+        {
+            "household": "H",
+            "members": f"{child.nhs_number}, child\n1234567890, parent\n{child.nhs_number}, cousin",
+            "referrer": "GP",
+            "reason": "r",
+            "emotional_wellbeing": "e",
+        }
+    )
+    assert not form.is_valid()
+    problems = form.errors["members"]
+    assert any("line 2" in p for p in problems) and any("line 3" in p for p in problems)
+
+
+def test_family_page_refused_without_access_and_caseload_lists_families(client, point):
+    family = factories.family_referral(access_point=point)
+    factories.family_member(family=family)
+    outsider = factories.staff(Role.GP)
+    client.force_login(outsider)
+    assert client.get(f"/families/{family.pk}/").status_code == 403
+    worker = point.staff.get()
+    client.force_login(worker)
+    assert client.get(f"/families/{family.pk}/").status_code == 200
+    actions.name_key_worker(by=worker, family=family, key_worker=worker)
+    assert family.household in client.get("/families/caseload/").content.decode()
