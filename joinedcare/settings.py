@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "joinedcare.services",
     "joinedcare.discharge",
     "joinedcare.families",
+    "joinedcare.outcomes",
 ]
 
 MIDDLEWARE = [

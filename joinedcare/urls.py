@@ -67,4 +67,6 @@ urlpatterns = [
     # MDT meetings at three levels and shared care plans (issue 5).
     path("meetings/", include("joinedcare.meetings.urls")),
     path("care-plans/", include("joinedcare.careplans.urls")),
+    # The outcomes dashboard (issue 6).
+    path("outcomes/", include("joinedcare.outcomes.urls")),
 ]

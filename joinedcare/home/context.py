@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict:
         "can_search_people": has_permission(user, Permission.VIEW_PERSON_RECORD),
         "can_see_case_lists": has_permission(user, Permission.VIEW_PERSON_RECORD)
         or has_permission(user, Permission.VIEW_PSEUDONYMS),
+        "can_see_outcomes": has_permission(user, Permission.VIEW_TEAM_AGGREGATES),
         "can_review_audit": has_permission(user, Permission.REVIEW_AUDIT),
         "can_manage": has_permission(user, Permission.MANAGE_REFERENCE_DATA),
     }

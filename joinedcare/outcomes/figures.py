@@ -1,0 +1,233 @@
+"""What the outcomes pages show: every metric of the current snapshot, suppressed, per unit.
+
+The engine's results are computed once per snapshot (a module-level cache keyed by the
+snapshot's folder, so an ingest that makes a new snapshot current is picked up by the next
+page). Everything leaving this module has passed through `suppression.suppress`: the SPC
+charts are drawn from the suppressed monthly values, and a chart is not drawn when any month
+is suppressed (joining the shown months would put points that are not neighbours side by
+side).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from joinedcare.analytics import spc
+from joinedcare.analytics.metrics import engine
+from joinedcare.analytics.metrics.catalogue import Metric
+from joinedcare.analytics.store import Snapshot, Store
+from joinedcare.analytics.suppression import SUPPRESSED_TEXT, Figure, suppress
+
+LEVELS = ("place", "locality", "team", "practice")
+# The inequality pages sum the latest twelve months: monthly figures by group are mostly
+# too small to show once suppressed.
+INEQUALITY_MONTHS = 12
+DIMENSION_NAMES = {
+    "imd_quintile": "Deprivation quintile (1 = most deprived)",
+    "age_band": "Age band",
+    "sex": "Sex",
+    "ethnic_group": "Ethnic group",
+}
+
+
+@dataclass(frozen=True)
+class Computed:
+    """One snapshot's results, with each computed metric's units worked out once."""
+
+    snapshot: Snapshot
+    results: dict[str, engine.Result]
+    units: dict[str, pd.DataFrame]  # slug -> by_unit()
+
+    @property
+    def computed(self) -> list[engine.Result]:
+        return [r for r in self.results.values() if r.status == engine.COMPUTED]
+
+    @property
+    def skipped(self) -> list[engine.Result]:
+        return [r for r in self.results.values() if r.status != engine.COMPUTED]
+
+
+_cache: dict[Path, Computed] = {}
+_lock = threading.Lock()
+
+
+def current(analytics_dir: Path | str) -> Computed | None:
+    """Every metric of the current snapshot, computed on first use; None before any ingest."""
+    snapshot = Store(analytics_dir).current()
+    if snapshot is None:
+        return None
+    with _lock:
+        if snapshot.path not in _cache:
+            results = engine.compute_all(engine.read_snapshot(snapshot.path))
+            units = {
+                slug: r.by_unit() for slug, r in results.items() if r.status == engine.COMPUTED
+            }
+            _cache.clear()  # only the current snapshot is kept
+            _cache[snapshot.path] = Computed(snapshot, results, units)
+        return _cache[snapshot.path]
+
+
+def unit_key(level: str, code: str) -> str:
+    """The engine's name for a unit: its code, or engine.PLACE for the one place."""
+    return engine.PLACE if level == "place" else code
+
+
+def shown(metric: Metric, numerator: float, denominator: float) -> Figure:
+    """A month's figure as it may be shown (the one call to `suppress` per figure)."""
+    if metric.multiplier is None:
+        return suppress(numerator)
+    return suppress(numerator, denominator, per=metric.multiplier)
+
+
+@dataclass(frozen=True)
+class Month:
+    month: str
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One metric on a unit's dashboard."""
+
+    metric: Metric
+    months: list[Month]
+    chart: spc.Chart | None
+    svg: str | None
+    why_no_chart: str | None
+    comparison: list[tuple[str, str, bool]]  # (unit code, latest value text, this unit?)
+
+    @property
+    def latest(self) -> Month | None:
+        return self.months[-1] if self.months else None
+
+    @property
+    def variation(self) -> str:
+        return spc.VARIATION_WORDS[self.chart.variation] if self.chart else "no chart"
+
+    @property
+    def variation_colour(self) -> str:
+        return spc.VARIATION_COLOURS[self.chart.variation] if self.chart else "#A6A6A6"
+
+    @property
+    def assurance(self) -> str:
+        if self.metric.target is None:
+            return "no target"
+        return spc.ASSURANCE_WORDS[self.chart.assurance] if self.chart else "no chart"
+
+
+def series(computed: Computed, metric: Metric, level: str, key: str) -> list[Month]:
+    frame = computed.units[metric.slug]
+    rows = frame[(frame.level == level) & (frame.unit == key)].sort_values("month")
+    return [
+        Month(r.month, shown(metric, r.numerator, r.denominator))
+        for r in rows.itertuples(index=False)
+    ]
+
+
+def panel(computed: Computed, metric: Metric, level: str, key: str) -> Panel:
+    months = series(computed, metric, level, key)
+    chart = svg = why = None
+    if not months:
+        why = "No data for this unit in the snapshot."
+    elif any(m.figure.value is None for m in months):
+        why = "Some months are suppressed (small numbers), so no chart is drawn."
+    else:
+        chart = spc.xmr(
+            [m.figure.value for m in months],
+            labels=[m.month for m in months],
+            low_is_good=metric.low_is_good,
+            target=metric.target,
+        )
+        unit = "%" if metric.unit == "%" else ""
+        svg = spc.render_svg(chart, title=metric.name, unit=unit, element_id=f"spc-{metric.slug}")
+    return Panel(metric, months, chart, svg, why, comparison(computed, metric, level, key))
+
+
+def comparison(computed: Computed, metric: Metric, level: str, key: str) -> list[tuple]:
+    """Every unit of the level: its latest month's value, suppressed."""
+    frame = computed.units[metric.slug]
+    frame = frame[frame.level == level]
+    latest = frame.sort_values("month").groupby("unit", as_index=False).tail(1)
+    return [
+        (r.unit, shown(metric, r.numerator, r.denominator).text(), r.unit == key)
+        for r in latest.sort_values("unit").itertuples(index=False)
+    ]
+
+
+def csv_rows(computed: Computed, metric: Metric, level: str, key: str) -> list[list[str]]:
+    """month, numerator, denominator, value: every figure suppressed."""
+    rows = [["month", "numerator", "denominator", "value"]]
+    for m in series(computed, metric, level, key):
+        f = m.figure
+        rows.append(
+            [
+                m.month,
+                _count(f.numerator),
+                _count(f.denominator) if metric.multiplier is not None else "",
+                SUPPRESSED_TEXT if f.value is None else f"{f.value:.4f}",
+            ]
+        )
+    return rows
+
+
+def _count(count: int | None) -> str:
+    return SUPPRESSED_TEXT if count is None else str(count)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    dimension: str
+    title: str
+    rows: list[tuple[str, str, str, str]]  # group, numerator, denominator, value texts
+
+
+@dataclass(frozen=True)
+class Inequalities:
+    metric: Metric
+    breakdowns: list[Breakdown]
+    gap: str  # most minus least deprived, or SUPPRESSED_TEXT
+    ratio: str
+
+
+def period(computed: Computed) -> list[str]:
+    """The months the inequality breakdowns sum: the latest twelve (or fewer)."""
+    months = sorted({m for frame in computed.units.values() for m in frame.month})
+    return months[-INEQUALITY_MONTHS:]
+
+
+def inequalities(computed: Computed, metric: Metric, level: str, key: str) -> Inequalities:
+    result = computed.results[metric.slug]
+    months = period(computed)
+    cells = result.cells[result.cells.month.isin(months)]
+    breakdowns, quintiles = [], None
+    for dimension, title in DIMENSION_NAMES.items():
+        frame = engine.by_group(metric, cells, dimension, level=level, per_month=False)
+        frame = frame[frame.unit == key].sort_values("group")
+        figures = [(r.group, shown(metric, r.numerator, r.denominator)) for r in frame.itertuples()]
+        rows = [
+            (group, _count(f.numerator), _count(f.denominator), f.text()) for group, f in figures
+        ]
+        breakdowns.append(Breakdown(dimension, title, rows))
+        if dimension == "imd_quintile":
+            quintiles = pd.DataFrame(
+                {
+                    "level": level,
+                    "unit": key,
+                    "group": [g for g, _ in figures],
+                    "value": [f.value if f.value is not None else float("nan") for _, f in figures],
+                }
+            )
+    gap = ratio = SUPPRESSED_TEXT
+    if quintiles is not None and len(quintiles):
+        # The gap is taken between suppressed values, never between the raw cells.
+        gaps = engine.deprivation_gap(quintiles)  # empty when every quintile is suppressed
+        row = gaps.iloc[0] if len(gaps) else None
+        if row is not None and pd.notna(row.gap):
+            gap = f"{row.gap:,.1f}"
+        if row is not None and pd.notna(row.ratio):
+            ratio = f"{row.ratio:,.2f}"
+    return Inequalities(metric, breakdowns, gap, ratio)

@@ -1,0 +1,123 @@
+"""The outcomes dashboard (issue 6): each metric as an SPC chart per place, locality, team or
+practice, its data as CSV, and its inequality breakdowns.
+
+Only aggregates are shown, every figure through `suppression.suppress`, to anyone with
+VIEW_TEAM_AGGREGATES. Viewing is not audited: the pages show no person's data, and the audit
+trail has no action for aggregate views (AuditEvent records access to people's records).
+"""
+
+import csv
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from joinedcare.analytics.store import Store
+from joinedcare.analytics.suppression import RULE_TEXT
+from joinedcare.organisations.models import Locality, Place, Practice, Team
+from joinedcare.staff.models import has_permission
+from joinedcare.staff.roles import Permission
+
+from . import figures
+
+MODELS = {
+    "place": (Place, "code"),
+    "locality": (Locality, "code"),
+    "team": (Team, "code"),
+    "practice": (Practice, "organisation__code"),
+}
+
+
+def _check(request: HttpRequest) -> None:
+    if not has_permission(request.user, Permission.VIEW_TEAM_AGGREGATES):
+        raise PermissionDenied
+
+
+def _unit(level: str, code: str):
+    if level not in MODELS:
+        raise Http404("Unknown level")
+    model, field = MODELS[level]
+    return get_object_or_404(model, **{field: code})
+
+
+def _names(level: str) -> dict[str, str]:
+    """Unit key -> name, for the comparison tables."""
+    if level == "practice":
+        return {p.code: p.name for p in Practice.objects.select_related("organisation")}
+    if level == "place":
+        return {}
+    model, _ = MODELS[level]
+    return dict(model.objects.values_list("code", "name"))
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    _check(request)
+    # No computation here: the index only lists the units (and whether a snapshot exists).
+    context = {
+        "places": Place.objects.all(),
+        "localities": Locality.objects.all(),
+        "teams": Team.objects.select_related("locality"),
+        "practices": Practice.objects.select_related("organisation", "team"),
+        "has_snapshot": Store(settings.ANALYTICS_DIR).current() is not None,
+    }
+    return render(request, "outcomes/index.html", context)
+
+
+def dashboard(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    _check(request)
+    unit = _unit(level, code)
+    computed = figures.current(settings.ANALYTICS_DIR)
+    if computed is None:
+        return render(request, "outcomes/no_snapshot.html", {"unit": unit})
+    key = figures.unit_key(level, code)
+    names = _names(level)
+    panels = [figures.panel(computed, r.metric, level, key) for r in computed.computed]
+    context = {
+        "unit": unit,
+        "level": level,
+        "code": code,
+        "snapshot": computed.snapshot,
+        "panels": panels,
+        "names": names,
+        "skipped": computed.skipped,
+        "rule": RULE_TEXT,
+    }
+    return render(request, "outcomes/dashboard.html", context)
+
+
+def inequalities(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    _check(request)
+    unit = _unit(level, code)
+    computed = figures.current(settings.ANALYTICS_DIR)
+    if computed is None:
+        return render(request, "outcomes/no_snapshot.html", {"unit": unit})
+    key = figures.unit_key(level, code)
+    months = figures.period(computed)
+    context = {
+        "unit": unit,
+        "level": level,
+        "code": code,
+        "first_month": months[0] if months else None,
+        "last_month": months[-1] if months else None,
+        "metrics": [
+            figures.inequalities(computed, r.metric, level, key) for r in computed.computed
+        ],
+        "rule": RULE_TEXT,
+    }
+    return render(request, "outcomes/inequalities.html", context)
+
+
+def download(request: HttpRequest, level: str, code: str, slug: str) -> HttpResponse:
+    _check(request)
+    _unit(level, code)
+    computed = figures.current(settings.ANALYTICS_DIR)
+    if computed is None or slug not in computed.units:
+        raise Http404("No such computed metric")
+    metric = computed.results[slug].metric
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{level}-{code}-{slug}.csv"'
+    csv.writer(response).writerows(
+        figures.csv_rows(computed, metric, level, figures.unit_key(level, code))
+    )
+    return response
