@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from joinedcare.analytics import spc
+from joinedcare.analytics import profiles, spc
 from joinedcare.analytics.metrics import engine
 from joinedcare.analytics.metrics.catalogue import Metric
 from joinedcare.analytics.store import Snapshot, Store
@@ -69,6 +69,24 @@ def current(analytics_dir: Path | str) -> Computed | None:
             _cache.clear()  # only the current snapshot is kept
             _cache[snapshot.path] = Computed(snapshot, results, units)
         return _cache[snapshot.path]
+
+
+_profiles: dict[tuple[Path, str], profiles.Shown] = {}
+
+
+def locality_profile(analytics_dir: Path | str, locality_code: str) -> profiles.Shown | None:
+    """The locality's profile from the current snapshot, suppressed, computed once per snapshot
+    and locality; None before any ingest."""
+    snapshot = Store(analytics_dir).current()
+    if snapshot is None:
+        return None
+    key = (snapshot.path, locality_code)
+    with _lock:
+        if key not in _profiles:
+            if any(path != snapshot.path for path, _ in _profiles):
+                _profiles.clear()  # only the current snapshot is kept
+            _profiles[key] = profiles.shown(profiles.read_tables(snapshot.path), locality_code)
+        return _profiles[key]
 
 
 def unit_key(level: str, code: str) -> str:

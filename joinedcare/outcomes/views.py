@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from joinedcare.analytics import profiles
 from joinedcare.analytics.store import Store
 from joinedcare.analytics.suppression import RULE_TEXT
 from joinedcare.organisations.models import Locality, Place, Practice, Team
@@ -121,3 +122,23 @@ def download(request: HttpRequest, level: str, code: str, slug: str) -> HttpResp
         figures.csv_rows(computed, metric, level, figures.unit_key(level, code))
     )
     return response
+
+
+def locality_profile(request: HttpRequest, code: str) -> HttpResponse:
+    """Population by LSOA and age band now and projected, LTC prevalence, deprivation and
+    activity (issue 6, locality profiles)."""
+    _check(request)
+    unit = _unit("locality", code)
+    shown = figures.locality_profile(settings.ANALYTICS_DIR, code)
+    if shown is None:
+        return render(request, "outcomes/no_snapshot.html", {"unit": unit})
+    context = {
+        "unit": unit,
+        "level": "locality",
+        "code": code,
+        "profile": shown,
+        "horizons": [(h, "now" if h == 0 else f"in {h} years") for h in profiles.HORIZONS],
+        "method": profiles.METHOD_TEXT,
+        "rule": RULE_TEXT,
+    }
+    return render(request, "outcomes/profile.html", context)
