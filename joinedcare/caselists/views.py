@@ -28,7 +28,8 @@ SORTS = {
 }
 
 
-def _may_see_case_lists(user) -> bool:
+def may_see_case_lists(user) -> bool:
+    """Care staff (their teams' lists) and analysts (pseudonymised) use case lists."""
     return has_permission(user, Permission.VIEW_PERSON_RECORD) or has_permission(
         user, Permission.VIEW_PSEUDONYMS
     )
@@ -44,7 +45,7 @@ def _may_see_team_list(user, team: Team) -> bool:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    if not _may_see_case_lists(request.user):
+    if not may_see_case_lists(request.user):
         raise PermissionDenied
     run = PublishedRun.objects.first()
     if has_permission(request.user, Permission.VIEW_PSEUDONYMS):

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 
+from joinedcare.caselists.views import may_see_case_lists
 from joinedcare.staff.models import has_permission
 from joinedcare.staff.roles import Permission
 
@@ -12,8 +13,7 @@ def navigation(request: HttpRequest) -> dict:
         return {}
     return {
         "can_search_people": has_permission(user, Permission.VIEW_PERSON_RECORD),
-        "can_see_case_lists": has_permission(user, Permission.VIEW_PERSON_RECORD)
-        or has_permission(user, Permission.VIEW_PSEUDONYMS),
+        "can_see_case_lists": may_see_case_lists(user),
         "can_see_outcomes": has_permission(user, Permission.VIEW_TEAM_AGGREGATES),
         "can_review_audit": has_permission(user, Permission.REVIEW_AUDIT),
         "can_manage": has_permission(user, Permission.MANAGE_REFERENCE_DATA),

@@ -54,16 +54,7 @@ def ingest_folder(
     Raises IngestError, leaving the current snapshot as it was, for a missing file or
     required column.
     """
-    path = Path(path)
-    return run(
-        lambda con: stage_folder(con, path),
-        source=path,
-        format="folder",
-        store=_store(store),
-        identity=NhsNumbers(_checked_key(key)),
-        progress=progress,
-        today=today,
-    )
+    return _ingest(path, store, NhsNumbers(_checked_key(key)), "folder", progress, today)
 
 
 def ingest_omop(
@@ -79,16 +70,7 @@ def ingest_omop(
     person_id is pseudonymised as "omop:<person_id>" under the same key (OMOP has no NHS
     number); the mapping is in docs/ingest.md.
     """
-    path = Path(path)
-    return run(
-        lambda con: stage_omop(con, path),
-        source=path,
-        format="omop",
-        store=_store(store),
-        identity=OmopPersonIds(_checked_key(key)),
-        progress=progress,
-        today=today,
-    )
+    return _ingest(path, store, OmopPersonIds(_checked_key(key)), "omop", progress, today)
 
 
 def ingest(
@@ -105,6 +87,22 @@ def ingest(
         raise IngestError(f"unknown format {format!r}: one of {', '.join(FORMATS)}")
     reader = ingest_omop if format == "omop" else ingest_folder
     return reader(path, store, key, progress=progress, today=today)
+
+
+_STAGES = {"folder": stage_folder, "omop": stage_omop}
+
+
+def _ingest(path, store, identity, format: str, progress, today) -> Summary:
+    path = Path(path)
+    return run(
+        lambda con: _STAGES[format](con, path),
+        source=path,
+        format=format,
+        store=_store(store),
+        identity=identity,
+        progress=progress,
+        today=today,
+    )
 
 
 def _checked_key(key: str) -> str:
