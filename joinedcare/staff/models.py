@@ -2,6 +2,9 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils.functional import cached_property
 
 from joinedcare.organisations.models import Locality, Organisation, Practice, Team
 
@@ -29,7 +32,22 @@ class StaffUser(AbstractUser):
     @property
     def roles(self) -> set[str]:
         """The main role and every team role."""
-        return {self.role, *self.memberships.values_list("role", flat=True)}
+        return {self.role, *self._team_roles}
+
+    @cached_property
+    def _team_roles(self) -> frozenset[str]:
+        # A page checks several permissions (navigation, sections, actions): one query per
+        # user object, that is per request, since each request loads its own user.
+        return frozenset(self.memberships.values_list("role", flat=True))
+
+    def forget_roles(self) -> None:
+        """Drop the cached team roles; the next check reads the memberships again."""
+        self.__dict__.pop("_team_roles", None)
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        """Reload the fields and forget the cached team roles with them."""
+        super().refresh_from_db(*args, **kwargs)
+        self.forget_roles()
 
     @property
     def needs_second_factor(self) -> bool:
@@ -63,6 +81,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()} in {self.team}"
+
+
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+def _membership_changed(sender, instance: Membership, **kwargs) -> None:
+    # Only the user object the membership was saved or deleted through can be told; other
+    # copies (other requests) load their own roles when they first check one.
+    if Membership.user.is_cached(instance):
+        instance.user.forget_roles()
 
 
 class SignInAttempt(models.Model):
