@@ -16,8 +16,15 @@ from joinedcare.access.views import person_view
 from joinedcare.people.models import Person
 from joinedcare.referrals import actions as referral_actions
 from joinedcare.referrals import clock
-from joinedcare.referrals.api import _messages, _problem, authenticate, form_data, parse_json
-from joinedcare.referrals.models import SinglePointOfAccess
+from joinedcare.referrals.api import (
+    _messages,
+    _problem,
+    authenticate,
+    form_data,
+    key_reused,
+    parse_json,
+)
+from joinedcare.referrals.models import Referral, SinglePointOfAccess
 from joinedcare.referrals.views import add_errors, audit_shown, my_access_points
 from joinedcare.staff.models import StaffUser, has_permission
 from joinedcare.staff.roles import Permission
@@ -134,7 +141,9 @@ def person_discharge(request: HttpRequest, person: Person) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def api_medically_fit(request: HttpRequest) -> JsonResponse:
-    """POST /api/discharge/medically-fit: a hospital's list, one person per request."""
+    """POST /api/discharge/medically-fit: a hospital's list, one person per request. A retry
+    with the same Idempotency-Key returns the first case (200); the same key with a
+    different body is refused (409), as in the SPA intake API."""
     client = authenticate(request)
     if client is None:
         return _problem(401, {"Authorization": ["Send a valid bearer token"]})
@@ -143,13 +152,17 @@ def api_medically_fit(request: HttpRequest) -> JsonResponse:
         return _problem(
             400, {"Idempotency-Key": ["Send an Idempotency-Key header (at most 200 characters)"]}
         )
+    digest = hashlib.sha256(request.body).hexdigest()
+    # Refuse a reused key before the body can find or create a person.
+    first = Referral.objects.filter(api_client=client, idempotency_key=key).first()
+    if first is not None and (refused := key_reused(first, digest)):
+        return refused
     body, problem = parse_json(request, MedicallyFitForm)
     if problem:
         return problem
     form = MedicallyFitForm(form_data(body, MedicallyFitForm))
     if not form.is_valid():
         return _problem(400, _messages(form.errors))
-    digest = hashlib.sha256(request.body).hexdigest()
     try:
         case, created = _add(
             client.acts_as,
@@ -161,7 +174,10 @@ def api_medically_fit(request: HttpRequest) -> JsonResponse:
         )
     except ValidationError as error:
         return _problem(400, error.message_dict)
-    return JsonResponse(
+    # Two tries with one key at once: the other may have committed a different body first.
+    if not created and (refused := key_reused(case.referral, digest)):
+        return refused
+    response = JsonResponse(
         {
             "discharge": case.pk,
             "referral": case.referral_id,
@@ -170,3 +186,6 @@ def api_medically_fit(request: HttpRequest) -> JsonResponse:
         },
         status=201 if created else 200,
     )
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return response

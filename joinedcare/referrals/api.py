@@ -106,11 +106,19 @@ def referrals(request: HttpRequest) -> JsonResponse:
     return JsonResponse(_body(referral, True), status=201)
 
 
-def _replayed(referral: Referral, digest: str) -> JsonResponse:
+def key_reused(referral: Referral, digest: str) -> JsonResponse | None:
+    """409 when a retry's body (its SHA-256 `digest`) differs from the first try's; the
+    Discharge to Assess API shares it, since its cases ride on a referral."""
     if referral.request_hash and referral.request_hash != digest:
         return _problem(
             409, {"Idempotency-Key": ["This key was already used for a different referral"]}
         )
+    return None
+
+
+def _replayed(referral: Referral, digest: str) -> JsonResponse:
+    if refused := key_reused(referral, digest):
+        return refused
     response = JsonResponse(_body(referral, False), status=200)
     response["Idempotent-Replayed"] = "true"
     return response
