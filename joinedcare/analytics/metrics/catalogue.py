@@ -3,8 +3,9 @@
 A definition says what a metric is for people (name, why it matters, numerator, denominator,
 population, period, unit, whether low is good, target) and how to compute it (`query`).
 `source = "analytics"` metrics are computed by `engine.py` from an analytics snapshot;
-`source = "operations"` metrics count the web app's records, and their `query` names those
-records in words until the web app wires them. docs/outcomes.md describes every key.
+`source = "operations"` metrics by the same engine from the web app's records, exported as
+plain tables keyed by pseudonym (`OPERATIONS_TABLES`, made by joinedcare/outcomes/operations.py)
+beside the snapshot's. docs/outcomes.md describes every key.
 """
 
 from __future__ import annotations
@@ -18,15 +19,20 @@ from typing import Any
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 
-# What a value is multiplied by: numerator / denominator x multiplier. None: not a ratio
-# (a count, or a time in days computed by the web app).
+# What a value is multiplied by: numerator / denominator x multiplier. None: not a ratio (a
+# count, shown as the numerator). Times are means (total / number of things) because cells
+# must add up across units, which a median does not: "hours" sums minutes.
 UNITS: dict[str, float | None] = {
     "per 1,000": 1_000,
     "per 100,000": 100_000,
     "%": 100,
     "count": None,
-    "days": None,
+    "days": 1,
+    "hours": 1 / 60,
 }
+# The units a metric is measured for; a metric that is not about people (a service's
+# occupancy) is measured for the place only (`levels = ["place"]`).
+LEVELS = ("practice", "team", "locality", "place")
 PERIODS = ("week", "month", "quarter", "year")
 SOURCES = ("analytics", "operations")
 # low_is_good for a metric where neither direction is better (referral volume, occupancy).
@@ -44,9 +50,9 @@ REQUIRED = (
     "source",
     "query",
 )
-OPTIONAL = ("target", "target_source", "notes", "references")
+OPTIONAL = ("target", "target_source", "notes", "references", "levels")
 
-# The query keys the analytics engine understands (engine.py).
+# The query keys the engine understands (engine.py; docs/outcomes.md explains each).
 SIDE_KEYS = {
     "events",
     "date",
@@ -57,10 +63,34 @@ SIDE_KEYS = {
     "diagnoses",
     "followed_by",
     "population",
+    "months_of_year",
+    "interval",
+    "state_on",
+    "open_at_month_end",
+    "before_month_end",
+    "person_has",
 }
-QUERY_KEYS = {"age_min", "age_max", "numerator", "denominator"}
-EVENT_TABLES = ("encounters", "social_care")
+QUERY_KEYS = {"age_min", "age_max", "numerator", "denominator", "breakdown"}
+SNAPSHOT_TABLES = ("encounters", "social_care")
+# The web app's records as joinedcare/outcomes/operations.py exports them (pseudonyms only).
+OPERATIONS_TABLES = (
+    "referrals",
+    "episodes",
+    "service_days",
+    "d2a_cases",
+    "care_plans",
+    "care_plan_reviews",
+    "care_plan_actions",
+    "case_list",
+)
+EVENT_TABLES = SNAPSHOT_TABLES + OPERATIONS_TABLES
+# Tables without a person: their metrics are measured for the place only.
+PLACE_TABLES = ("service_days",)
+# An amount is one of these words or a one-key table: {column = "c"} (the column's value),
+# {days_between = [a, b]} (b - a in days), {minutes_between = [a, b]} (timestamps), or
+# {nights = [a, b]} (the nights from date a to the night before b, each in its own month).
 AMOUNTS = ("count", "length_of_stay")
+AMOUNT_KINDS = ("column", "days_between", "minutes_between", "nights")
 
 
 class DefinitionError(ValueError):
@@ -86,6 +116,7 @@ class Metric:
     target_source: str | None = None
     notes: str | None = None
     references: tuple[str, ...] = field(default_factory=tuple)
+    levels: tuple[str, ...] = LEVELS
     path: Path | None = None
 
     @property
@@ -94,8 +125,13 @@ class Metric:
 
     @property
     def computed_here(self) -> bool:
-        """True for metrics the analytics engine computes from a snapshot."""
+        """True for metrics the engine computes from a snapshot alone (no web app records)."""
         return self.source == "analytics"
+
+    @property
+    def place_only(self) -> bool:
+        """Measured for the place only (not about people, so not per practice): pages say so."""
+        return self.levels == ("place",)
 
 
 def problems(raw: dict[str, Any], filename: str = "") -> list[str]:
@@ -117,44 +153,72 @@ def problems(raw: dict[str, Any], filename: str = "") -> list[str]:
     for key in ("name", "why", "numerator", "denominator", "population"):
         if key in raw and not (isinstance(raw[key], str) and raw[key].strip()):
             found.append(f"{key} must be a non-empty string")
+    levels = raw.get("levels", list(LEVELS))
+    if not (isinstance(levels, list) and levels and set(levels) <= set(LEVELS)):
+        found.append(f"levels must be a list of {', '.join(LEVELS)}")
     query = raw.get("query")
     if not isinstance(query, dict):
         return [*found, "query must be a table"] if "query" in raw else found
-    if raw.get("source") == "operations":
-        found += _operations_query_problems(query)
-    elif raw.get("source") == "analytics":
-        found += _analytics_query_problems(query, raw.get("unit"))
-    return found
+    return found + _query_problems(query, raw.get("unit"), raw.get("source"), levels)
 
 
-def _operations_query_problems(query: dict[str, Any]) -> list[str]:
-    found = [f"operations query needs {k!r}" for k in ("records", "counts") if k not in query]
-    return found + [
-        f"operations query value {k!r} must be text"
-        for k, v in query.items()
-        if not isinstance(v, str)
-    ]
-
-
-def _analytics_query_problems(query: dict[str, Any], unit: str | None) -> list[str]:
+def _query_problems(query: dict[str, Any], unit: str | None, source: Any, levels: Any) -> list[str]:
     found = [f"unknown query key {k!r}" for k in query if k not in QUERY_KEYS]
+    tables = EVENT_TABLES if source == "operations" else SNAPSHOT_TABLES
     for side in ("numerator", "denominator"):
         spec = query.get(side)
         if not isinstance(spec, dict):
             found.append(f"query.{side} must be a table")
             continue
-        found += [f"unknown query.{side} key {k!r}" for k in spec if k not in SIDE_KEYS]
-        if spec.get("population") is True:
-            continue
-        if spec.get("events") not in EVENT_TABLES:
-            found.append(f"query.{side}.events must be one of {', '.join(EVENT_TABLES)}")
-        if not isinstance(spec.get("date"), str):
-            found.append(f"query.{side}.date must name the column that dates the event")
-        if spec.get("amount", "count") not in AMOUNTS:
-            found.append(f"query.{side}.amount must be one of {', '.join(AMOUNTS)}")
-    if UNITS.get(unit or "", 0) is None:
+        found += _side_problems(f"query.{side}", spec, tables)
+        if spec.get("events") in PLACE_TABLES and levels != ["place"]:
+            found.append(f"query.{side}.events {spec['events']!r} has no person: use place level")
+    if source == "analytics" and UNITS.get(unit or "", 0) is None:
         found.append(f"analytics metrics are ratios: unit {unit!r} has no multiplier")
     return found
+
+
+def _side_problems(where: str, spec: dict[str, Any], tables: tuple[str, ...]) -> list[str]:
+    found = [f"unknown {where} key {k!r}" for k in spec if k not in SIDE_KEYS]
+    if spec.get("population") is True:
+        return found
+    if spec.get("events") not in tables:
+        found.append(f"{where}.events must be one of {', '.join(tables)}")
+    amount = spec.get("amount", "count")
+    spread = isinstance(amount, dict) and "nights" in amount
+    if not (spread or "open_at_month_end" in spec or isinstance(spec.get("date"), str)):
+        found.append(f"{where}.date must name the column that dates the event")
+    if isinstance(amount, dict):
+        if len(amount) != 1 or next(iter(amount)) not in AMOUNT_KINDS:
+            found.append(f"{where}.amount table must have one of {', '.join(AMOUNT_KINDS)}")
+    elif amount not in AMOUNTS:
+        found.append(f"{where}.amount must be one of {', '.join(AMOUNTS)} or a table")
+    months = spec.get("months_of_year", [])
+    if not (isinstance(months, list) and all(m in range(1, 13) for m in months)):
+        found.append(f"{where}.months_of_year must be a list of month numbers 1-12")
+    if "person_has" in spec:
+        found += _side_problems(f"{where}.person_has", spec["person_has"], tables)
+    for other in spec.get("state_on", {}).get("not_during", []):
+        if other.get("events") not in tables:
+            found.append(f"{where}.state_on.not_during events must be one of {', '.join(tables)}")
+    return found
+
+
+def tables_needed(metric: Metric) -> set[str]:
+    """The event tables a metric's query reads (its numerator, denominator and their checks)."""
+    needed: set[str] = set()
+
+    def visit(spec: Any) -> None:
+        if "events" in spec:
+            needed.add(spec["events"])
+        for other in spec.get("state_on", {}).get("not_during", ()):
+            needed.add(other["events"])
+        if "person_has" in spec:
+            visit(spec["person_has"])
+
+    for side in ("numerator", "denominator"):
+        visit(metric.query[side])
+    return needed
 
 
 def load(path: Path) -> Metric:
@@ -164,12 +228,15 @@ def load(path: Path) -> Metric:
     found = problems(raw, path.name)
     if found:
         raise DefinitionError(f"{path.name}: " + "; ".join(found))
-    fields = {k: v for k, v in raw.items() if k not in ("query", "references", "low_is_good")}
+    fields = {
+        k: v for k, v in raw.items() if k not in ("query", "references", "low_is_good", "levels")
+    }
     return Metric(
         **fields,
         low_is_good=None if raw["low_is_good"] == NEITHER else raw["low_is_good"],
         query=_frozen(raw["query"]),
         references=tuple(raw.get("references", ())),
+        levels=tuple(raw.get("levels", LEVELS)),
         path=path,
     )
 

@@ -95,13 +95,43 @@ def test_missing_keys_and_operations_query(tmp_path):
     assert "missing key 'why'" in catalogue.problems({"slug": "x"})
     raw = tomllib.loads((DEFINITIONS_DIR / "service_occupancy.toml").read_text())
     raw["query"] = {"records": "services.Service"}
-    assert "operations query needs 'counts'" in catalogue.problems(raw)
+    assert "unknown query key 'records'" in catalogue.problems(raw)
     bad = tmp_path / "x.toml"
     bad.write_text('slug = "x"\n')
     with pytest.raises(DefinitionError, match=r"x\.toml: missing key"):
         catalogue.load(bad)
     with pytest.raises(KeyError):
         catalogue.get("no_such_metric")
+
+
+@pytest.mark.parametrize(
+    ("slug", "change", "problem"),
+    [
+        # The web app's tables are for operations metrics only.
+        ("ae_attendances_per_1000", {"events": "referrals"}, "query.numerator.events"),
+        ("referral_to_triage_days", {"events": "letters"}, "query.numerator.events"),
+        ("referral_to_triage_days", {"amount": {"hours_between": ["a", "b"]}}, "amount table"),
+        ("referral_to_triage_days", {"amount": "median"}, "amount must be one of"),
+        ("ascof_2b1_at_home_91_days", {"months_of_year": [13]}, "months_of_year"),
+        ("top2_with_care_plan", {"person_has": {"events": "letters"}}, "person_has.events"),
+        ("referral_to_triage_days", {"date": None}, "date must name the column"),
+    ],
+)
+def test_operations_query_problems_are_named(slug, change, problem):
+    raw = tomllib.loads((DEFINITIONS_DIR / f"{slug}.toml").read_text())
+    raw["query"]["numerator"].update(change)
+    raw["query"]["numerator"] = {k: v for k, v in raw["query"]["numerator"].items() if v}
+    found = catalogue.problems(raw, f"{slug}.toml")
+    assert any(problem in p for p in found), found
+
+
+def test_a_metric_without_people_is_for_the_place_only():
+    raw = tomllib.loads((DEFINITIONS_DIR / "service_occupancy.toml").read_text())
+    assert catalogue.get("service_occupancy").place_only
+    del raw["levels"]
+    assert any("has no person" in p for p in catalogue.problems(raw))
+    raw["levels"] = ["ward"]
+    assert any("levels must be a list" in p for p in catalogue.problems(raw))
 
 
 def test_engine_skips_operations_metrics_with_a_reason(random_snapshot):
