@@ -65,7 +65,8 @@ class CarePlan(models.Model):
 
 
 class CarePlanVersion(models.Model):
-    """What was agreed with the person at one time. Immutable once superseded."""
+    """What was agreed with the person at one time. Immutable once superseded, and never
+    deleted: here, and in the database by trigger (migration 0002) against any other SQL."""
 
     plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
