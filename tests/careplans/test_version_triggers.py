@@ -12,8 +12,6 @@ from joinedcare.careplans.models import CarePlanVersion
 from joinedcare.staff.roles import Role
 from tests import factories
 
-TABLE = "careplans_careplanversion"
-
 
 def _agree(by, person, key_worker, what_matters):
     return actions.agree_plan(
@@ -39,16 +37,21 @@ def versions(gp_a, person_a, team_a):
 
 
 def _refused(sql: str, params) -> str:
-    with pytest.raises(DatabaseError) as refusal, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with (
+        pytest.raises(DatabaseError) as refusal,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
     return str(refusal.value)
 
 
 def test_database_refuses_rewriting_a_superseded_version(versions):
     first, _ = versions
 
-    message = _refused(f"UPDATE {TABLE} SET what_matters = 'rewritten' WHERE id = %s", [first.pk])
+    message = _refused(
+        "UPDATE careplans_careplanversion SET what_matters = 'rewritten' WHERE id = %s", [first.pk]
+    )
 
     assert "superseded version cannot be changed" in message
     first.refresh_from_db()
@@ -59,7 +62,7 @@ def test_database_refuses_un_superseding_a_version(versions, gp_a):
     first, second = versions
     actions.end_plan(by=gp_a, plan=second.plan, reason="Moved to another county")
 
-    _refused(f"UPDATE {TABLE} SET superseded_at = NULL WHERE id = %s", [first.pk])
+    _refused("UPDATE careplans_careplanversion SET superseded_at = NULL WHERE id = %s", [first.pk])
 
     first.refresh_from_db()
     assert first.superseded_at is not None
@@ -68,7 +71,7 @@ def test_database_refuses_un_superseding_a_version(versions, gp_a):
 def test_database_refuses_deleting_a_superseded_version(versions):
     first, _ = versions
 
-    message = _refused(f"DELETE FROM {TABLE} WHERE id = %s", [first.pk])
+    message = _refused("DELETE FROM careplans_careplanversion WHERE id = %s", [first.pk])
 
     assert "cannot be deleted" in message
     assert CarePlanVersion.objects.filter(pk=first.pk).exists()
@@ -77,7 +80,7 @@ def test_database_refuses_deleting_a_superseded_version(versions):
 def test_database_refuses_deleting_the_current_version(versions):
     _, second = versions
 
-    _refused(f"DELETE FROM {TABLE} WHERE id = %s", [second.pk])
+    _refused("DELETE FROM careplans_careplanversion WHERE id = %s", [second.pk])
 
     assert CarePlanVersion.objects.filter(pk=second.pk).exists()
 
@@ -117,7 +120,7 @@ def test_flush_empties_the_versions_and_keeps_the_delete_trigger():
 
     assert not CarePlanVersion.objects.exists()
     version = _fresh_version()
-    _refused(f"DELETE FROM {TABLE} WHERE id = %s", [version.pk])
+    _refused("DELETE FROM careplans_careplanversion WHERE id = %s", [version.pk])
 
 
 @pytest.mark.postgres
@@ -127,7 +130,7 @@ def test_postgres_has_the_version_triggers(db):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
-            [TABLE],
+            ["careplans_careplanversion"],
         )
         names = {row[0] for row in cursor.fetchall()}
     assert names == {"careplan_version_superseded_no_update", "careplan_version_no_delete"}
