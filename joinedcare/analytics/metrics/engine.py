@@ -59,14 +59,11 @@ KEYS = ("practice_code", "month", *DIMENSIONS)
 # Grouped with KEYS but determined by the practice: carried so roll-ups need no join.
 CELL_COLUMNS = ("practice_code", "team_code", "locality_code", "month", *DIMENSIONS)
 
-# The table of months (see `calendar`) the engine adds for rows counting in several months.
-CALENDAR = "calendar"
 COMPUTED = "computed"
-
 SKIPPED = "skipped"
 OPERATIONS_SKIP_REASON = (
-    "counted from the web app's records (source = operations), which were not given: "
-    "joinedcare.outcomes.operations.compute exports them beside the snapshot (missing: {})"
+    "counted from the web app's records (source = operations), not from an analytics "
+    "snapshot: wired by the dashboard pages"
 )
 
 
@@ -87,11 +84,6 @@ class Result:
     def by_group(self, dimension: str, **kw: Any) -> pd.DataFrame:
         """The inequality breakdown by one of DIMENSIONS."""
         return by_group(self.metric, self._cells(), dimension, **kw)
-
-    @property
-    def levels(self) -> tuple[str, ...]:
-        """The levels the metric is measured for: ("place",) for a metric not about people."""
-        return self.metric.levels
 
     def _cells(self) -> pd.DataFrame:
         if self.cells is None:
@@ -157,20 +149,13 @@ def practices_frame(tables: Mapping[str, ibis.Table]) -> pd.DataFrame:
 # --- the Ibis part: cells -------------------------------------------------------------------
 
 
-def population(
-    tables: Mapping[str, ibis.Table],
-    months: Sequence[date],
-    *,
-    age_min: int | None = None,
-    age_max: int | None = None,
-) -> ibis.Table:
-    """People registered on the first day of each month, with their attributes that month."""
+def _people(tables: Mapping[str, ibis.Table]) -> ibis.Table:
+    """Each person with their practice's team and locality, and the attributes that do not
+    change with the month (deprivation quintile, sex, ethnic group)."""
     people = tables["people"]
     hierarchy = tables["practices"].select("practice_code", "team_code", "locality_code")
     people = people.left_join(hierarchy, "practice_code").drop("practice_code_right")
-    # Attributes that do not change with the month are worked out once a person, before the
-    # person x month product multiplies the rows by the number of months.
-    people = people.select(
+    return people.select(
         "pseudonym",
         "date_of_birth",
         "registered_from",
@@ -183,6 +168,22 @@ def population(
         sex=people.sex.fill_null(UNKNOWN),
         ethnic_group=people.ethnic_category.substitute(ETHNIC_GROUPS, else_="Not stated"),
     )
+
+
+def population(
+    tables: Mapping[str, ibis.Table],
+    months: Sequence[date],
+    *,
+    age_min: int | None = None,
+    age_max: int | None = None,
+) -> ibis.Table:
+    """People registered on the first day of each month, with their attributes that month.
+
+    The plain person x month definition of the population. The engine counts the same
+    population from `spans` without building this product (580,000 people x 36 months in Demo
+    County); tests check the two agree.
+    """
+    people = _people(tables)
     month_table = ibis.memtable(pa.table({"month": pa.array(list(months), pa.date32())}))
     joined = people.cross_join(month_table)
     m = joined.month
@@ -224,14 +225,103 @@ def _age_band(age: ibis.Value) -> ibis.Value:
     return ibis.cases(*((age.between(lo, hi), name) for name, lo, hi in AGE_BANDS))
 
 
-def events(
-    tables: Mapping[str, ibis.Table], spec: Mapping[str, Any], *, keep: Sequence[str] = ()
-) -> ibis.Table:
-    """pseudonym, month and amount of each event a query side counts (and the `keep` columns).
+# A person's months in the population form one unbroken range (from birth or registration,
+# whichever is later, to deregistration or death), and their age band changes at most three
+# times in it. So the engine works with month indexes (consecutive months, consecutive
+# numbers) and ranges of them, never with one row per person and month.
 
-    Tables of the web app's records have no pseudonym when they are not about people
-    (service_days): their events are (month, amount) only.
+
+def month_index(day: date) -> int:
+    """The month's index: months since January of year 0 (the Ibis twin: `_month_index`)."""
+    return day.year * 12 + day.month - 1
+
+
+def _month_index(d: ibis.Value) -> ibis.Value:
+    return d.year().cast("int64") * 12 + d.month().cast("int64") - 1
+
+
+def _first_month_from(d: ibis.Value) -> ibis.Value:
+    """The index of the first month whose first day is on or after `d`."""
+    return _month_index(d) + (d.day() > 1).cast("int64")
+
+
+def _month_table(months: Sequence[date]) -> ibis.Table:
+    return ibis.memtable(
+        pa.table(
+            {
+                "month": pa.array(list(months), pa.date32()),
+                "month_index": pa.array([month_index(m) for m in months], pa.int64()),
+            }
+        )
+    )
+
+
+# The cell columns that do not change with the month.
+_STILL = ("practice_code", "team_code", "locality_code", "imd_quintile", "sex", "ethnic_group")
+
+
+def spans(
+    tables: Mapping[str, ibis.Table],
+    months: Sequence[date],
+    *,
+    age_min: int | None = None,
+    age_max: int | None = None,
+) -> ibis.Table:
+    """Each person's months in `population` as a range of month indexes, one row a person.
+
+    first_index and last_index bound the range (inclusive; people with no month in it are
+    left out); born_index is the first month the person is alive on its first day, so their
+    age in month i is (i - born_index) // 12, their age on its first day as `_age_on` counts it.
+    Months between first and last that are not in `months` are not in the population.
     """
+    people = _people(tables)
+    # A null birth or registration date never compares true with a month: never counted.
+    people = people.filter(people.date_of_birth.notnull(), people.registered_from.notnull())
+    indexes = [month_index(m) for m in months]
+    lo, hi = (min(indexes), max(indexes)) if indexes else (0, -1)
+    born = _first_month_from(people.date_of_birth)
+    first = ibis.greatest(born, _first_month_from(people.registered_from), lo)
+    # Registered to / died on a day of month m: still in the population on m's first day.
+    last = ibis.least(
+        _month_index(people.registered_to).fill_null(hi),
+        _month_index(people.date_of_death).fill_null(hi),
+        hi,
+    )
+    if age_min is not None:
+        first = ibis.greatest(first, born + 12 * age_min)
+    if age_max is not None:
+        last = ibis.least(last, born + 12 * (age_max + 1) - 1)
+    out = people.select(
+        "pseudonym",
+        *_STILL,
+        born_index=born,
+        first_index=first,
+        last_index=last,
+    )
+    return out.filter(out.first_index <= out.last_index)
+
+
+def _band_ranges(spans_: ibis.Table) -> ibis.Table:
+    """People counted per range of months spent in one age band, with their cell columns.
+
+    Most people are in the population for the whole period in one band, so the rows here are
+    few (tens of thousands in Demo County) and expanding them to months is cheap.
+    """
+    parts = []
+    for name, lo, hi in AGE_BANDS:
+        s = spans_.select(
+            *_STILL,
+            age_band=ibis.literal(name),
+            first_index=ibis.greatest(spans_.first_index, spans_.born_index + 12 * lo),
+            last_index=ibis.least(spans_.last_index, spans_.born_index + 12 * (hi + 1) - 1),
+        )
+        parts.append(s.filter(s.first_index <= s.last_index))
+    ranges = ibis.union(*parts, distinct=False)
+    return ranges.group_by(list(ranges.columns)).aggregate(people=ranges.count())
+
+
+def events(tables: Mapping[str, ibis.Table], spec: Mapping[str, Any]) -> ibis.Table:
+    """pseudonym, month and amount of each event a query side counts."""
     t = tables[spec["events"]]
     t = _where(t, spec.get("where", {}))
     t = _exclude(t, spec.get("exclude", {}))
@@ -239,116 +329,16 @@ def events(
         t = _with_diagnoses(t, tables["conditions"], spec["diagnoses"])
     if "followed_by" in spec:
         t = _followed_by(t, tables[spec["events"]], spec["followed_by"])
-    if "interval" in spec:
-        t = _interval(t, spec["interval"])
-    if "state_on" in spec:
-        t = _state_on(t, tables, spec["state_on"])
-    who = [c for c in ("pseudonym",) if c in t.columns]
-    amount = spec.get("amount", "count")
-    if "open_at_month_end" in spec or (isinstance(amount, Mapping) and "nights" in amount):
-        t = _per_month(t, tables[CALENDAR], spec, [*who, *keep])
-    else:
-        day = t[spec["date"]]
-        if "months_of_year" in spec:
-            t = t.filter(day.month().isin(list(spec["months_of_year"])))
-        t = t.filter(day.notnull()).select(*who, *keep, day=day, amount=_amount(t, amount))
-        if spec.get("first_per_person"):
-            # A person's first ever event of this kind (later ones are moves or repeats).
-            t = t.group_by("pseudonym").aggregate(day=t.day.min(), amount=t.amount.min())
-        t = t.select(*who, *keep, month=t.day.truncate("M").cast("date"), amount=t.amount)
-    if "person_has" in spec:
-        has = events(tables, spec["person_has"]).select(has_person="pseudonym", has_month="month")
-        t = t.semi_join(has.distinct(), [t.pseudonym == has.has_person, t.month == has.has_month])
-    return t
-
-
-def _amount(t: ibis.Table, amount: Any) -> ibis.Value:
-    """What one event adds to its side (see catalogue.AMOUNTS and AMOUNT_KINDS)."""
-    if amount == "length_of_stay":
-        return t.end_date.delta(t.start_date, unit="day")
-    if not isinstance(amount, Mapping):
-        return ibis.literal(1, type="int64")
-    ((kind, columns),) = amount.items()
-    if kind == "column":
-        return t[columns].cast("int64")
-    start, end = (t[c] for c in columns)
-    if kind == "days_between":
-        return end.delta(start, unit="day")
-    # minutes_between: whole minutes between two timestamps (cells sum integers).
-    return ((end.epoch_seconds() - start.epoch_seconds()) // 60).cast("int64")
-
-
-def _interval(t: ibis.Table, spec: Mapping[str, Any]) -> ibis.Table:
-    """Rows whose `to` is at most `at_most_days` days after `from` (a missing `to` fails)."""
-    start, end = t[spec["from"]], t[spec["to"]]
-    return t.filter(end.notnull(), end.delta(start, unit="day") <= int(spec["at_most_days"]))
-
-
-def _state_on(
-    t: ibis.Table, tables: Mapping[str, ibis.Table], spec: Mapping[str, Any]
-) -> ibis.Table:
-    """Rows whose person is, on the date in column `date`: alive (when `alive`; dead on or
-    before the date in the snapshot's people or the row's own date_of_death fails) and in none
-    of the `not_during` events (started on or before the date, not ended by it: a stay ending
-    on the date counts as over)."""
     day = t[spec["date"]]
-    t = t.filter(day.notnull())
-    if spec.get("alive"):
-        if "date_of_death" in t.columns:
-            t = t.filter(t.date_of_death.isnull() | (t.date_of_death > t[spec["date"]]))
-        people = tables["people"].select(dead="pseudonym", died="date_of_death")
-        people = people.filter(people.died.notnull())
-        t = t.anti_join(people, [t.pseudonym == people.dead, people.died <= t[spec["date"]]])
-    for other in spec.get("not_during", ()):
-        o = _where(tables[other["events"]], other.get("where", {}))
-        o = o.select(o_person="pseudonym", o_start="start_date", o_end="end_date")
-        on = t[spec["date"]]
-        t = t.anti_join(
-            o, [t.pseudonym == o.o_person, o.o_start <= on, o.o_end.isnull() | (o.o_end > on)]
-        )
-    return t
-
-
-def _per_month(
-    t: ibis.Table, calendar: ibis.Table, spec: Mapping[str, Any], keep: Sequence[str]
-) -> ibis.Table:
-    """Rows that count in several months: a state at each month's end, or nights spread.
-
-    `open_at_month_end = {from, to}`: the row counts (amount 1) in every month whose last day
-    is on or after `from` (if given) and before `to` (if given; a missing value is still
-    open); `before_month_end = column` also needs that column on or before the last day.
-    `amount = {nights = [a, b]}`: the nights from date a to the night before b (missing: still
-    going) counted in the month each night falls in.
-    """
-    j = t.cross_join(calendar)
-    amount = spec.get("amount", "count")
-    if isinstance(amount, Mapping) and "nights" in amount:
-        start, end = (j[c] for c in amount["nights"])
-        stop = ibis.least(end.fill_null(j.next_month), j.next_month)
-        nights = stop.delta(ibis.greatest(start, j.month), unit="day")
-        return j.filter(start.notnull(), nights > 0).select(*keep, "month", amount=nights)
-    state = spec["open_at_month_end"]
-    if "from" in state:
-        j = j.filter(j[state["from"]] <= j.last_day)
-    if "to" in state:
-        j = j.filter(j[state["to"]].isnull() | (j[state["to"]] > j.last_day))
-    if "before_month_end" in spec:
-        j = j.filter(j[spec["before_month_end"]] <= j.last_day)
-    return j.select(*keep, "month", amount=ibis.literal(1, type="int64"))
-
-
-def calendar(months: Sequence[date]) -> ibis.Table:
-    """month, last_day, next_month of each month: what rows counting per month join to."""
-    nexts = [_next_month(m) for m in months]
-    return ibis.memtable(
-        pa.table(
-            {
-                "month": pa.array(list(months), pa.date32()),
-                "last_day": pa.array([_add_days(n, -1) for n in nexts], pa.date32()),
-                "next_month": pa.array(nexts, pa.date32()),
-            }
-        )
-    )
+    if spec.get("amount", "count") == "length_of_stay":
+        amount = t.end_date.delta(t.start_date, unit="day")
+    else:
+        amount = ibis.literal(1, type="int64")
+    t = t.filter(day.notnull()).select("pseudonym", day=day, amount=amount)
+    if spec.get("first_per_person"):
+        # A person's first ever event of this kind (later ones are moves or repeats).
+        t = t.group_by("pseudonym").aggregate(day=t.day.min(), amount=t.amount.min())
+    return t.select("pseudonym", month=t.day.truncate("M").cast("date"), amount=t.amount)
 
 
 def _where(t: ibis.Table, where: Mapping[str, Any]) -> ibis.Table:
@@ -407,41 +397,65 @@ def codelist(name: str) -> frozenset[str]:
         return frozenset(r["code"].replace(".", "").upper() for r in csv.DictReader(fh))
 
 
-def side(tables: Mapping[str, ibis.Table], spec: Mapping[str, Any], pop: ibis.Table) -> ibis.Table:
-    """One side of a metric (numerator or denominator) summed per cell."""
+def side(
+    tables: Mapping[str, ibis.Table],
+    spec: Mapping[str, Any],
+    spans_: ibis.Table,
+    months: Sequence[date],
+) -> ibis.Table:
+    """One side of a metric (numerator or denominator) summed per cell.
+
+    `spans_` is `spans(...)` for the metric's ages: the population is counted by expanding
+    its age-band ranges to the months they cover; an event counts when its month is one of
+    `months` within its person's range, in the age band of that month.
+    """
+    month_table = _month_table(months)
     if spec.get("population"):
-        return pop.group_by(list(CELL_COLUMNS)).aggregate(total=pop.count())
+        ranges = _band_ranges(spans_)
+        joined = ranges.join(
+            month_table,
+            [
+                ranges.first_index <= month_table.month_index,
+                ranges.last_index >= month_table.month_index,
+            ],
+        )
+        return joined.group_by(list(CELL_COLUMNS)).aggregate(total=joined.people.sum())
     ev = events(tables, spec)
-    joined = ev.join(pop, ["pseudonym", "month"])
+    joined = ev.join(month_table, "month").join(spans_, "pseudonym")
+    joined = joined.filter(
+        joined.month_index >= joined.first_index, joined.month_index <= joined.last_index
+    )
+    joined = joined.mutate(age_band=_age_band((joined.month_index - joined.born_index) // 12))
     return joined.group_by(list(CELL_COLUMNS)).aggregate(total=joined.amount.sum())
 
 
 class _Populations:
-    """Each age filter's population, materialised once, and its counts per cell.
+    """Each age filter's spans, materialised once, and its population counts per cell.
 
-    Six metrics share the all-ages population and its denominator: building the person x
-    month table once (a temporary DuckDB table) saves most of the engine's time.
+    Six metrics share the all-ages spans and denominator: a temporary DuckDB table of one row
+    a person is joined to each metric's events.
     """
 
     def __init__(self, tables: Mapping[str, ibis.Table], months: Sequence[date]) -> None:
         self.tables, self.months = tables, months
-        self._pops: dict[tuple, ibis.Table] = {}
+        self._spans: dict[tuple, ibis.Table] = {}
         self._counts: dict[tuple, pd.DataFrame] = {}
 
     def table(self, age_min: int | None, age_max: int | None) -> ibis.Table:
         key = (age_min, age_max)
-        if key not in self._pops:
-            expr = population(self.tables, self.months, age_min=age_min, age_max=age_max)
+        if key not in self._spans:
+            expr = spans(self.tables, self.months, age_min=age_min, age_max=age_max)
             con = self.tables["people"].get_backend()
-            name = f"jc_population_{next(_table_ids)}"
-            self._pops[key] = con.create_table(name, expr, temp=True)
-        return self._pops[key]
+            name = f"jc_spans_{next(_table_ids)}"
+            self._spans[key] = con.create_table(name, expr, temp=True)
+        return self._spans[key]
 
     def counts(self, age_min: int | None, age_max: int | None) -> pd.DataFrame:
         key = (age_min, age_max)
         if key not in self._counts:
-            pop = self.table(age_min, age_max)
-            self._counts[key] = side(self.tables, {"population": True}, pop).execute()
+            spans_ = self.table(age_min, age_max)
+            population_side = {"population": True}
+            self._counts[key] = side(self.tables, population_side, spans_, self.months).execute()
         return self._counts[key]
 
 
@@ -459,12 +473,12 @@ def cells(
     populations = populations or _Populations(tables, months)
     query = metric.query
     ages = (query.get("age_min"), query.get("age_max"))
-    pop = populations.table(*ages)
+    spans_ = populations.table(*ages)
 
     def total(spec: Mapping[str, Any]) -> pd.DataFrame:
         if spec.get("population"):
             return populations.counts(*ages)
-        return side(tables, spec, pop).execute()
+        return side(tables, spec, spans_, months).execute()
 
     numerator = total(query["numerator"]).rename(columns={"total": "numerator"})
     denominator = total(query["denominator"]).rename(columns={"total": "denominator"})
@@ -520,10 +534,8 @@ def by_group(
     `per_month=False` sums the months given (a year, say): monthly figures by group are
     often too small to show once suppressed.
     """
-    # A place-level metric may carry its own breakdown (service_occupancy: by service).
-    allowed = (*DIMENSIONS, *filter(None, [metric.query.get("breakdown")]))
-    if dimension not in allowed:
-        raise ValueError(f"Unknown breakdown {dimension!r}: one of {', '.join(allowed)}")
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"Unknown breakdown {dimension!r}: one of {', '.join(DIMENSIONS)}")
     frame = _with_units(cells_)
     keys = [level, *(["month"] if per_month else []), dimension]
     sums = frame.groupby(keys, as_index=False)[["numerator", "denominator"]].sum()
@@ -557,52 +569,19 @@ def compute_all(
     months: Sequence[date] | None = None,
     metrics: Iterable[Metric] | None = None,
 ) -> dict[str, Result]:
-    """Every definition: analytics metrics computed from the snapshot; operations metrics
-    computed when the web app's tables they read are given, skipped with a reason otherwise."""
+    """Every definition: analytics metrics computed, operations metrics skipped with a reason."""
     months = list(months) if months is not None else snapshot_months(tables)
     populations = _Populations(tables, months)
-    with_calendar = {**tables, CALENDAR: calendar(months)}
     results = {}
     for metric in metrics if metrics is not None else catalogue.load_all():
-        missing = sorted(catalogue.tables_needed(metric) - set(tables))
-        if not metric.computed_here and missing:
-            reason = OPERATIONS_SKIP_REASON.format(", ".join(missing))
-            results[metric.slug] = Result(metric, SKIPPED, reason)
+        if not metric.computed_here:
+            results[metric.slug] = Result(metric, SKIPPED, OPERATIONS_SKIP_REASON)
             continue
         start = time.perf_counter()
-        if metric.place_only:
-            found = place_cells(metric, with_calendar, months)
-        elif metric.computed_here:
-            found = cells(metric, tables, months, populations=populations)
-        else:
-            found = cells(metric, with_calendar, months, populations=populations)
         results[metric.slug] = Result(
-            metric, COMPUTED, cells=found, seconds=time.perf_counter() - start
+            metric,
+            COMPUTED,
+            cells=cells(metric, tables, months, populations=populations),
+            seconds=time.perf_counter() - start,
         )
     return results
-
-
-def place_cells(
-    metric: Metric, tables: Mapping[str, ibis.Table], months: Sequence[date]
-) -> pd.DataFrame:
-    """Cells of a metric measured for the place only: per month (and its `breakdown`), with
-    no practice, team or locality (so `by_unit` gives the place level alone) and every
-    person dimension unknown."""
-    keep = list(filter(None, [metric.query.get("breakdown")]))
-
-    def total(side: str) -> pd.DataFrame:
-        ev = events(tables, metric.query[side], keep=keep)
-        ev = ev.filter(ev.month.isin(list(months)))
-        return ev.group_by(["month", *keep]).aggregate(**{side: ev.amount.sum()}).execute()
-
-    merged = pd.merge(total("numerator"), total("denominator"), on=["month", *keep], how="outer")
-    merged[["numerator", "denominator"]] = (
-        merged[["numerator", "denominator"]].fillna(0).astype("int64")
-    )
-    merged["month"] = pd.to_datetime(merged["month"]).dt.strftime("%Y-%m")
-    merged = merged.assign(
-        practice_code=None, team_code=None, locality_code=None, **dict.fromkeys(DIMENSIONS, UNKNOWN)
-    )
-    return merged[[*CELL_COLUMNS, *keep, "numerator", "denominator"]].sort_values(
-        ["month", *keep], ignore_index=True
-    )
