@@ -258,7 +258,28 @@ def conditions_rows(rng: np.random.Generator, tl: Timeline, adm: dict, enc: dict
     }
     hospital = _hospital_diagnoses(rng, tl, adm, conds)
     elective = _elective_diagnoses(rng, enc)
-    return {k: np.concatenate([gp[k], hospital[k], elective[k]]) for k in gp}
+    # GP rows are one per person and condition, each with its own SNOMED code: only the
+    # hospital's can repeat.
+    hospital = _distinct_rows({k: np.concatenate([hospital[k], elective[k]]) for k in gp})
+    return {k: np.concatenate([gp[k], hospital[k]]) for k in gp}
+
+
+def _distinct_rows(rows: dict) -> dict:
+    """The rows without exact repeats, first occurrences in their order.
+
+    The extract has no spell identifier, so two spells of one person starting on one day
+    (a same-day readmission, two day cases) would repeat their codes as exact duplicate
+    rows, which ingest quarantines: a code is recorded once per person, day and source.
+    """
+    code = np.unique(rows["code"], return_inverse=True)[1]
+    columns = [rows["source"], rows["day"], code, rows["system"], rows["pid"]]
+    order = np.lexsort(columns)  # stable: the first of equal rows comes first
+    repeat = np.ones(len(order), dtype=bool)
+    repeat[:1] = False
+    for column in columns:
+        ordered = column[order]
+        repeat[1:] &= ordered[1:] == ordered[:-1]
+    return {k: v[np.sort(order[~repeat])] for k, v in rows.items()}
 
 
 def _hospital_diagnoses(rng, tl, adm, conds) -> dict:
@@ -289,10 +310,13 @@ def _hospital_diagnoses(rng, tl, adm, conds) -> dict:
     primary = np.where(use_ltc & (n_active > 0), icd[pick], acute_codes[acute])
     # Secondary: most of the person's active conditions and some frailty codes.
     secondary = active & (ltc | frail_cols) & (rng.random(active.shape) < 0.7)
-    secondary[np.arange(n), pick] &= ~(use_ltc & (n_active > 0))
     a_idx, j = np.nonzero(secondary)
     frail_icd = np.array([reference.FRAILTY_ICD10.get(c.key, c.icd10) for c in conds])
     sec_code = np.where(ltc[j], icd[j], frail_icd[j])
+    # A secondary diagnosis never repeats the primary: not the exacerbated condition, nor a
+    # frailty code that is also an acute primary (R296, a fall).
+    repeats = sec_code == primary[a_idx]
+    a_idx, sec_code = a_idx[~repeats], sec_code[~repeats]
     pid = np.concatenate([adm["pid"], adm["pid"][a_idx]])
     return {
         "pid": pid,

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from . import activity, organisation, people, reference
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.0.1"
 ROW_GROUP_SIZE = 100_000
 _SORT_BASE = people.to_day(date(1900, 1, 1))
 

@@ -127,6 +127,23 @@ def test_encounter_ids_unique(county):
     assert len(pc.unique(ids)) == len(ids)
 
 
+def test_conditions_have_no_exact_duplicate_rows(county):
+    """Ingest quarantines exact duplicates: the generator must not write any (at this scale
+    and seed it wrote 118, from falls coded both as primary and secondary and from two
+    spells of one person starting on one day)."""
+    duplicates = _sql(
+        county,
+        """
+        select count(*) from (
+          select 1 from conditions
+          group by nhs_number, code_system, code, recorded_on, source having count(*) > 1
+        )
+        """,
+    ).fetchone()[0]
+
+    assert duplicates == 0
+
+
 def test_inpatient_fields_only_on_inpatient_rows(county):
     bad = _sql(
         county,
