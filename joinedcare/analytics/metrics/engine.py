@@ -59,11 +59,13 @@ KEYS = ("practice_code", "month", *DIMENSIONS)
 # Grouped with KEYS but determined by the practice: carried so roll-ups need no join.
 CELL_COLUMNS = ("practice_code", "team_code", "locality_code", "month", *DIMENSIONS)
 
+# The table of months (see `calendar`) the engine adds for rows counting in several months.
+CALENDAR = "calendar"
 COMPUTED = "computed"
 SKIPPED = "skipped"
 OPERATIONS_SKIP_REASON = (
-    "counted from the web app's records (source = operations), not from an analytics "
-    "snapshot: wired by the dashboard pages"
+    "counted from the web app's records (source = operations), which were not given: "
+    "joinedcare.outcomes.operations.compute exports them beside the snapshot (missing: {})"
 )
 
 
@@ -84,6 +86,11 @@ class Result:
     def by_group(self, dimension: str, **kw: Any) -> pd.DataFrame:
         """The inequality breakdown by one of DIMENSIONS."""
         return by_group(self.metric, self._cells(), dimension, **kw)
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The levels the metric is measured for: ("place",) for a metric not about people."""
+        return self.metric.levels
 
     def _cells(self) -> pd.DataFrame:
         if self.cells is None:
@@ -320,8 +327,14 @@ def _band_ranges(spans_: ibis.Table) -> ibis.Table:
     return ranges.group_by(list(ranges.columns)).aggregate(people=ranges.count())
 
 
-def events(tables: Mapping[str, ibis.Table], spec: Mapping[str, Any]) -> ibis.Table:
-    """pseudonym, month and amount of each event a query side counts."""
+def events(
+    tables: Mapping[str, ibis.Table], spec: Mapping[str, Any], *, keep: Sequence[str] = ()
+) -> ibis.Table:
+    """pseudonym, month and amount of each event a query side counts (and the `keep` columns).
+
+    Tables of the web app's records have no pseudonym when they are not about people
+    (service_days): their events are (month, amount) only.
+    """
     t = tables[spec["events"]]
     t = _where(t, spec.get("where", {}))
     t = _exclude(t, spec.get("exclude", {}))
@@ -329,16 +342,116 @@ def events(tables: Mapping[str, ibis.Table], spec: Mapping[str, Any]) -> ibis.Ta
         t = _with_diagnoses(t, tables["conditions"], spec["diagnoses"])
     if "followed_by" in spec:
         t = _followed_by(t, tables[spec["events"]], spec["followed_by"])
-    day = t[spec["date"]]
-    if spec.get("amount", "count") == "length_of_stay":
-        amount = t.end_date.delta(t.start_date, unit="day")
+    if "interval" in spec:
+        t = _interval(t, spec["interval"])
+    if "state_on" in spec:
+        t = _state_on(t, tables, spec["state_on"])
+    who = [c for c in ("pseudonym",) if c in t.columns]
+    amount = spec.get("amount", "count")
+    if "open_at_month_end" in spec or (isinstance(amount, Mapping) and "nights" in amount):
+        t = _per_month(t, tables[CALENDAR], spec, [*who, *keep])
     else:
-        amount = ibis.literal(1, type="int64")
-    t = t.filter(day.notnull()).select("pseudonym", day=day, amount=amount)
-    if spec.get("first_per_person"):
-        # A person's first ever event of this kind (later ones are moves or repeats).
-        t = t.group_by("pseudonym").aggregate(day=t.day.min(), amount=t.amount.min())
-    return t.select("pseudonym", month=t.day.truncate("M").cast("date"), amount=t.amount)
+        day = t[spec["date"]]
+        if "months_of_year" in spec:
+            t = t.filter(day.month().isin(list(spec["months_of_year"])))
+        t = t.filter(day.notnull()).select(*who, *keep, day=day, amount=_amount(t, amount))
+        if spec.get("first_per_person"):
+            # A person's first ever event of this kind (later ones are moves or repeats).
+            t = t.group_by("pseudonym").aggregate(day=t.day.min(), amount=t.amount.min())
+        t = t.select(*who, *keep, month=t.day.truncate("M").cast("date"), amount=t.amount)
+    if "person_has" in spec:
+        has = events(tables, spec["person_has"]).select(has_person="pseudonym", has_month="month")
+        t = t.semi_join(has.distinct(), [t.pseudonym == has.has_person, t.month == has.has_month])
+    return t
+
+
+def _amount(t: ibis.Table, amount: Any) -> ibis.Value:
+    """What one event adds to its side (see catalogue.AMOUNTS and AMOUNT_KINDS)."""
+    if amount == "length_of_stay":
+        return t.end_date.delta(t.start_date, unit="day")
+    if not isinstance(amount, Mapping):
+        return ibis.literal(1, type="int64")
+    ((kind, columns),) = amount.items()
+    if kind == "column":
+        return t[columns].cast("int64")
+    start, end = (t[c] for c in columns)
+    if kind == "days_between":
+        return end.delta(start, unit="day")
+    # minutes_between: whole minutes between two timestamps (cells sum integers).
+    return ((end.epoch_seconds() - start.epoch_seconds()) // 60).cast("int64")
+
+
+def _interval(t: ibis.Table, spec: Mapping[str, Any]) -> ibis.Table:
+    """Rows whose `to` is at most `at_most_days` days after `from` (a missing `to` fails)."""
+    start, end = t[spec["from"]], t[spec["to"]]
+    return t.filter(end.notnull(), end.delta(start, unit="day") <= int(spec["at_most_days"]))
+
+
+def _state_on(
+    t: ibis.Table, tables: Mapping[str, ibis.Table], spec: Mapping[str, Any]
+) -> ibis.Table:
+    """Rows whose person is, on the date in column `date`: alive (when `alive`; dead on or
+    before the date in the snapshot's people or the row's own date_of_death fails) and in none
+    of the `not_during` events (started on or before the date, not ended by it: a stay ending
+    on the date counts as over)."""
+    day = t[spec["date"]]
+    t = t.filter(day.notnull())
+    if spec.get("alive"):
+        if "date_of_death" in t.columns:
+            t = t.filter(t.date_of_death.isnull() | (t.date_of_death > t[spec["date"]]))
+        people = tables["people"].select(dead="pseudonym", died="date_of_death")
+        people = people.filter(people.died.notnull())
+        t = t.anti_join(people, [t.pseudonym == people.dead, people.died <= t[spec["date"]]])
+    for other in spec.get("not_during", ()):
+        o = _where(tables[other["events"]], other.get("where", {}))
+        o = o.select(o_person="pseudonym", o_start="start_date", o_end="end_date")
+        on = t[spec["date"]]
+        t = t.anti_join(
+            o, [t.pseudonym == o.o_person, o.o_start <= on, o.o_end.isnull() | (o.o_end > on)]
+        )
+    return t
+
+
+def _per_month(
+    t: ibis.Table, calendar: ibis.Table, spec: Mapping[str, Any], keep: Sequence[str]
+) -> ibis.Table:
+    """Rows that count in several months: a state at each month's end, or nights spread.
+
+    `open_at_month_end = {from, to}`: the row counts (amount 1) in every month whose last day
+    is on or after `from` (if given) and before `to` (if given; a missing value is still
+    open); `before_month_end = column` also needs that column on or before the last day.
+    `amount = {nights = [a, b]}`: the nights from date a to the night before b (missing: still
+    going) counted in the month each night falls in.
+    """
+    j = t.cross_join(calendar)
+    amount = spec.get("amount", "count")
+    if isinstance(amount, Mapping) and "nights" in amount:
+        start, end = (j[c] for c in amount["nights"])
+        stop = ibis.least(end.fill_null(j.next_month), j.next_month)
+        nights = stop.delta(ibis.greatest(start, j.month), unit="day")
+        return j.filter(start.notnull(), nights > 0).select(*keep, "month", amount=nights)
+    state = spec["open_at_month_end"]
+    if "from" in state:
+        j = j.filter(j[state["from"]] <= j.last_day)
+    if "to" in state:
+        j = j.filter(j[state["to"]].isnull() | (j[state["to"]] > j.last_day))
+    if "before_month_end" in spec:
+        j = j.filter(j[spec["before_month_end"]] <= j.last_day)
+    return j.select(*keep, "month", amount=ibis.literal(1, type="int64"))
+
+
+def calendar(months: Sequence[date]) -> ibis.Table:
+    """month, last_day, next_month of each month: what rows counting per month join to."""
+    nexts = [_next_month(m) for m in months]
+    return ibis.memtable(
+        pa.table(
+            {
+                "month": pa.array(list(months), pa.date32()),
+                "last_day": pa.array([_add_days(n, -1) for n in nexts], pa.date32()),
+                "next_month": pa.array(nexts, pa.date32()),
+            }
+        )
+    )
 
 
 def _where(t: ibis.Table, where: Mapping[str, Any]) -> ibis.Table:
@@ -482,7 +595,7 @@ def cells(
 
     numerator = total(query["numerator"]).rename(columns={"total": "numerator"})
     denominator = total(query["denominator"]).rename(columns={"total": "denominator"})
-    merged = pd.merge(numerator, denominator, on=list(CELL_COLUMNS), how="outer")
+    merged = _outer(numerator, denominator, list(CELL_COLUMNS))
     merged[["numerator", "denominator"]] = (
         merged[["numerator", "denominator"]].fillna(0).astype("int64")
     )
@@ -534,8 +647,10 @@ def by_group(
     `per_month=False` sums the months given (a year, say): monthly figures by group are
     often too small to show once suppressed.
     """
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"Unknown breakdown {dimension!r}: one of {', '.join(DIMENSIONS)}")
+    # A place-level metric may carry its own breakdown (service_occupancy: by service).
+    allowed = (*DIMENSIONS, *filter(None, [metric.query.get("breakdown")]))
+    if dimension not in allowed:
+        raise ValueError(f"Unknown breakdown {dimension!r}: one of {', '.join(allowed)}")
     frame = _with_units(cells_)
     keys = [level, *(["month"] if per_month else []), dimension]
     sums = frame.groupby(keys, as_index=False)[["numerator", "denominator"]].sum()
@@ -569,19 +684,59 @@ def compute_all(
     months: Sequence[date] | None = None,
     metrics: Iterable[Metric] | None = None,
 ) -> dict[str, Result]:
-    """Every definition: analytics metrics computed, operations metrics skipped with a reason."""
+    """Every definition: analytics metrics computed from the snapshot; operations metrics
+    computed when the web app's tables they read are given, skipped with a reason otherwise."""
     months = list(months) if months is not None else snapshot_months(tables)
     populations = _Populations(tables, months)
+    with_calendar = {**tables, CALENDAR: calendar(months)}
     results = {}
     for metric in metrics if metrics is not None else catalogue.load_all():
-        if not metric.computed_here:
-            results[metric.slug] = Result(metric, SKIPPED, OPERATIONS_SKIP_REASON)
+        missing = sorted(catalogue.tables_needed(metric) - set(tables))
+        if not metric.computed_here and missing:
+            reason = OPERATIONS_SKIP_REASON.format(", ".join(missing))
+            results[metric.slug] = Result(metric, SKIPPED, reason)
             continue
         start = time.perf_counter()
+        if metric.place_only:
+            found = place_cells(metric, with_calendar, months)
+        elif metric.computed_here:
+            found = cells(metric, tables, months, populations=populations)
+        else:
+            found = cells(metric, with_calendar, months, populations=populations)
         results[metric.slug] = Result(
-            metric,
-            COMPUTED,
-            cells=cells(metric, tables, months, populations=populations),
-            seconds=time.perf_counter() - start,
+            metric, COMPUTED, cells=found, seconds=time.perf_counter() - start
         )
     return results
+
+
+def place_cells(
+    metric: Metric, tables: Mapping[str, ibis.Table], months: Sequence[date]
+) -> pd.DataFrame:
+    """Cells of a metric measured for the place only: per month (and its `breakdown`), with
+    no practice, team or locality (so `by_unit` gives the place level alone) and every
+    person dimension unknown."""
+    keep = list(filter(None, [metric.query.get("breakdown")]))
+
+    def total(side: str) -> pd.DataFrame:
+        ev = events(tables, metric.query[side], keep=keep)
+        ev = ev.filter(ev.month.isin(list(months)))
+        return ev.group_by(["month", *keep]).aggregate(**{side: ev.amount.sum()}).execute()
+
+    merged = _outer(total("numerator"), total("denominator"), ["month", *keep])
+    merged[["numerator", "denominator"]] = (
+        merged[["numerator", "denominator"]].fillna(0).astype("int64")
+    )
+    merged["month"] = pd.to_datetime(merged["month"]).dt.strftime("%Y-%m")
+    merged = merged.assign(
+        practice_code=None, team_code=None, locality_code=None, **dict.fromkeys(DIMENSIONS, UNKNOWN)
+    )
+    return merged[[*CELL_COLUMNS, *keep, "numerator", "denominator"]].sort_values(
+        ["month", *keep], ignore_index=True
+    )
+
+
+def _outer(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """The sides' outer merge; pandas 3.1 fails to merge two empty frames on string keys."""
+    if left.empty and right.empty:
+        return pd.concat([left, right.drop(columns=on)], axis=1)
+    return pd.merge(left, right, on=on, how="outer")
