@@ -1,26 +1,33 @@
 """What the outcomes pages show: every metric of the current snapshot, suppressed, per unit.
 
-The engine's results are computed once per snapshot (a module-level cache keyed by the
-snapshot's folder, so an ingest that makes a new snapshot current is picked up by the next
-page). Everything leaving this module has passed through `suppression.suppress`: the SPC
-charts are drawn from the suppressed monthly values, and a chart is not drawn when any month
-is suppressed (joining the shown months would put points that are not neighbours side by
-side).
+The engine's results are computed once per snapshot, by `joinedcare ingest`, and stored beside
+it (`analytics.metrics.stored`); a page reads them (a fraction of a second) the first time a
+process needs them and keeps them in a module-level cache keyed by the snapshot's folder, so an
+ingest that makes a new snapshot current is picked up by the next page. A snapshot without
+stored results (ingested before they were stored, or by older code) is computed by the first
+page that needs it, which stores the results for every later process. Everything leaving this
+module has passed through `suppression.suppress`: the SPC charts are drawn from the suppressed
+monthly values, and a chart is not drawn when any month is suppressed (joining the shown
+months would put points that are not neighbours side by side).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from joinedcare.analytics import profiles, spc
-from joinedcare.analytics.metrics import engine
+from joinedcare.analytics.metrics import engine, stored
 from joinedcare.analytics.metrics.catalogue import Metric
 from joinedcare.analytics.store import Snapshot, Store
 from joinedcare.analytics.suppression import SUPPRESSED_TEXT, Figure, suppress
+
+logger = logging.getLogger(__name__)
 
 LEVELS = ("place", "locality", "team", "practice")
 # The inequality pages sum the latest twelve months: monthly figures by group are mostly
@@ -42,6 +49,26 @@ class Computed:
     results: dict[str, engine.Result]
     units: dict[str, pd.DataFrame]  # slug -> by_unit()
 
+    @classmethod
+    def of(
+        cls,
+        snapshot: Snapshot,
+        results: Mapping[str, engine.Result],
+        known_units: Mapping[str, tuple[engine.Result, pd.DataFrame]] | None = None,
+    ) -> Computed:
+        """`results` with their units: `known_units` (result, its by_unit()) where that very
+        result is still in `results`, worked out here for the others."""
+        known = known_units or {}
+        units = {}
+        for slug, result in results.items():
+            if result.status != engine.COMPUTED:
+                continue
+            if slug in known and known[slug][0] is result:
+                units[slug] = known[slug][1]
+            else:
+                units[slug] = result.by_unit()
+        return cls(snapshot, dict(results), units)
+
     @property
     def computed(self) -> list[engine.Result]:
         return [r for r in self.results.values() if r.status == engine.COMPUTED]
@@ -56,27 +83,49 @@ _lock = threading.Lock()
 
 
 def current(analytics_dir: Path | str) -> Computed | None:
-    """Every metric of the current snapshot, computed on first use; None before any ingest."""
+    """Every metric of the current snapshot (stored results, computed if missing); None before
+    any ingest."""
     snapshot = Store(analytics_dir).current()
     if snapshot is None:
         return None
     with _lock:
         if snapshot.path not in _cache:
-            results = engine.compute_all(engine.read_snapshot(snapshot.path))
-            units = {
-                slug: r.by_unit() for slug, r in results.items() if r.status == engine.COMPUTED
-            }
+            results, known_units = analytics_results(snapshot)
+            # Results from other sources join here with a dict update, e.g.
+            # results.update(<the web app's operations metrics>): their units are worked out
+            # by Computed.of.
+            computed = Computed.of(snapshot, results, known_units)
             _cache.clear()  # only the current snapshot is kept
-            _cache[snapshot.path] = Computed(snapshot, results, units)
+            _cache[snapshot.path] = computed
         return _cache[snapshot.path]
+
+
+def analytics_results(
+    snapshot: Snapshot,
+) -> tuple[dict[str, engine.Result], dict[str, tuple[engine.Result, pd.DataFrame]]]:
+    """The snapshot's stored results and their stored units; computed and stored when missing
+    (a snapshot ingested before results were stored, or by older code)."""
+    results = stored.read(snapshot)
+    units = stored.read_units(snapshot) if results is not None else None
+    if results is not None and units is not None:
+        return results, {slug: (results[slug], frame) for slug, frame in units.items()}
+    # Profiles are left out here (a page would wait for every locality's): each is computed
+    # when its page asks, by locality_profile.
+    results, _ = stored.compute(snapshot, with_profiles=False)
+    try:
+        stored.write(snapshot, results)
+    except OSError:
+        # A store the web app may not write to: the results still serve this process.
+        logger.warning("Could not store the metric results of snapshot %s", snapshot.id)
+    return results, {}
 
 
 _profiles: dict[tuple[Path, str], profiles.Shown] = {}
 
 
 def locality_profile(analytics_dir: Path | str, locality_code: str) -> profiles.Shown | None:
-    """The locality's profile from the current snapshot, suppressed, computed once per snapshot
-    and locality; None before any ingest."""
+    """The locality's profile from the current snapshot, suppressed: stored by the ingest, or
+    computed once per snapshot and locality; None before any ingest."""
     snapshot = Store(analytics_dir).current()
     if snapshot is None:
         return None
@@ -85,6 +134,9 @@ def locality_profile(analytics_dir: Path | str, locality_code: str) -> profiles.
         if key not in _profiles:
             if any(path != snapshot.path for path, _ in _profiles):
                 _profiles.clear()  # only the current snapshot is kept
+            for code, shown in (stored.read_profiles(snapshot) or {}).items():
+                _profiles[(snapshot.path, code)] = shown
+        if key not in _profiles:
             _profiles[key] = profiles.shown(profiles.read_tables(snapshot.path), locality_code)
         return _profiles[key]
 

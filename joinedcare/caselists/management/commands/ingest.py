@@ -1,4 +1,6 @@
-"""`joinedcare ingest PATH`: population data into a new pseudonymised analytics snapshot."""
+"""`joinedcare ingest PATH`: population data into a new pseudonymised analytics snapshot, with
+its outcome metrics and locality profiles computed and stored beside it (the outcomes pages
+read them instead of computing them)."""
 
 from pathlib import Path
 
@@ -6,7 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from joinedcare.analytics.ingest import FORMATS, IngestError, ingest
-from joinedcare.analytics.store import Store
+from joinedcare.analytics.metrics import stored
+from joinedcare.analytics.store import Snapshot, Store
 
 
 class Command(BaseCommand):
@@ -34,3 +37,17 @@ class Command(BaseCommand):
         self.stdout.write(str(summary))
         current = store.current()
         self.stdout.write(f"Current snapshot: {current.path if current else 'none'}")
+        if current is not None:
+            self._store_outcomes(current)
+
+    def _store_outcomes(self, snapshot: Snapshot) -> None:
+        """Compute the snapshot's metrics and profiles once, here, not in a page view."""
+        self.stdout.write("Outcome metrics and locality profiles ...")
+        try:
+            stored.compute_and_write(snapshot, progress=lambda m: self.stdout.write(f"  {m}"))
+        except Exception as error:
+            raise CommandError(
+                f"Snapshot {snapshot.id} is loaded and current, but its outcome metrics could "
+                f"not be computed: {error}"
+            ) from error
+        self.stdout.write(f"Stored in {stored.folder(snapshot)}")
