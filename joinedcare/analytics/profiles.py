@@ -6,19 +6,33 @@ extract) unless one is given. The population now is everyone registered with one
 locality's practices on that day (born, registered from that day or earlier, not deregistered
 or dead before it), counted in the LSOA of their record ("not recorded" when it has none).
 
-The projection is a simple cohort-component projection of that registered population, with
-expected (fractional) counts, one year at a time:
+The projection is a cohort-component projection of that registered population, in expected
+(fractional) counts, one year at a time, from rates observed in the snapshot over the year
+before the reference date (`observed_rates`; "the year" runs from the same day a year earlier,
+`year_start`, to the reference date):
 
-- **Ageing.** Everyone is a year older after each year; the age bands are the engine's
-  (0-17, 18-64, 65-74, 75+), ages in completed years on the reference date.
-- **Deaths.** In each year a person aged `a` at its start survives with probability
-  `1 - q(a)`, `q` from MORTALITY: constant annual rates by age group, *illustrative
-  assumptions* of the order of England's (ONS national life tables), not official figures.
-  After `n` years a person of age `a` counts `(1 - q(a)) x ... x (1 - q(a + n - 1))`.
-- **Births: none. Migration: none.** The population is closed: nobody is born, moves in,
-  registers, moves out or deregisters. The 0-17 band therefore only shrinks as children age
-  out, and the projection is of today's registered people, not of the locality's future
-  population.
+- **Cohorts.** People by LSOA, sex and single year of age (completed years on the reference
+  date). Each year every cohort is a year older.
+- **Deaths.** A person aged `a` at the start of a year dies in it with probability
+  `q(band(a), sex)`: of the people registered on the year's start day in that age band
+  (RATE_BANDS) and sex, the share whose death (while registered) fell in the year. A cell
+  with fewer than MIN_AT_RISK people at risk in the locality uses the whole place's (every
+  practice in the snapshot) instead. Sexes other than female and male use both sexes' rate.
+- **Births.** Mothers cannot be linked to their babies in an extract, so fertility is one
+  rate for every woman aged 15-44 (the general fertility rate): babies born in the year and
+  registered with the locality's practices over the women 15-44 registered on its start day
+  (the place's rate when fewer than MIN_AT_RISK women). Each year each LSOA has that rate
+  times its women 15-44 at the year's start; babies join age 0 at the year's end (their
+  deaths count from the next year), split by sex as the place's babies of the year were.
+- **Net migration.** Per age band (AGE_BANDS), the locality's registrations in the year (not
+  births) minus its deregistrations in the year that were not by death (no date of death on
+  or before the deregistration), age at the move; a constant number a year, pooled over the
+  locality because an LSOA's moves are too few. At each year's end a band's net migrants are
+  shared over its LSOAs, sexes and single years of age in proportion to the people there
+  (those of the reference date when the band is empty); net outflow never takes a band below
+  zero.
+
+Every year balances: start + births - deaths + net migration = end (`Projection.changes`).
 
 Activity counts the A&E attendances (setting "ae") and emergency admissions (inpatient,
 admission method "emergency") starting in the twelve months up to and including the reference
@@ -33,10 +47,12 @@ before the reference date. An LSOA's IMD decile is the most common decile among 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import features
@@ -45,44 +61,68 @@ from .suppression import SUPPRESSED_TEXT, suppress
 
 HORIZONS = (0, 5, 10)  # years ahead
 NOT_RECORDED = "not recorded"
-# (youngest, oldest, annual probability of dying): illustrative assumptions, not ONS figures.
-MORTALITY = (
-    (0, 0, 0.004),
-    (1, 17, 0.0001),
-    (18, 44, 0.0008),
-    (45, 64, 0.004),
-    (65, 74, 0.015),
-    (75, 84, 0.045),
-    (85, 200, 0.15),
-)
+# Age groups (youngest, oldest) of the observed death rates: finer than the shown bands,
+# since mortality at 75 and at 95 differ tenfold.
+RATE_BANDS = ((0, 0), (1, 17), (18, 44), (45, 64), (65, 74), (75, 84), (85, 200))
+FERTILE_AGES = (15, 44)
+# A locality cell (age group and sex, or its women 15-44) with fewer people at risk than this
+# uses the whole place's rate: a handful of deaths would otherwise swing it.
+MIN_AT_RISK = 1_000
+SEXES = ("female", "male")
+PERSONS = "persons"  # the rate of both sexes, for people recorded as other or unknown
 METHOD_TEXT = (
     "Projection: a cohort-component projection of the people registered on the reference "
-    "date. Everyone ages one year a year; each year a person dies with a constant probability "
-    "for their age (illustrative assumptions of the order of England's rates, not official "
-    "figures: "
-    + "; ".join(
-        f"age {lo}{'+' if hi >= 200 else ('' if hi == lo else f'-{hi}')}: {q:.2%} a year"
-        for lo, hi, q in MORTALITY
-    )
-    + "). No births and no migration are assumed: nobody is born, moves in or registers, "
-    "and nobody moves out or deregisters, so the 0-17 band only shrinks as children grow up."
+    "date, by LSOA, sex and single year of age, one year at a time. Everyone ages a year a "
+    "year. Deaths: each year a person dies with the probability observed in the year before "
+    "the reference date for their age group and sex (deaths among the people registered at "
+    f"its start), the whole place's rate where the locality had fewer than {MIN_AT_RISK:,} "
+    "people at risk. Births: mothers cannot be linked to babies in the extract, so every "
+    "woman aged 15-44 is assumed equally likely to have a baby: the babies born in that year "
+    "over the women 15-44 registered at its start; babies join age 0 at the end of the year. "
+    "Net migration: registrations in that year (not births) minus deregistrations not by "
+    "death, per age band for the whole locality, assumed the same every year and shared over "
+    "the LSOAs in proportion to their people in the band. These are the registered "
+    "population's own trends over one year, not official projections."
 )
 TABLES = ("people", "practices", "conditions", "encounters")
 
 
-def annual_death_rate(age: int) -> float:
-    """q(age): the assumed probability of dying within a year for someone of `age`."""
-    for lo, hi, q in MORTALITY:
-        if lo <= age <= hi:
-            return q
-    raise ValueError(f"No mortality rate for age {age}")
-
-
 def age_band(age: int) -> str:
+    """The shown age band (AGE_BANDS) of `age`."""
     for name, lo, hi in AGE_BANDS:
         if lo <= age <= hi:
             return name
     raise ValueError(f"No age band for age {age}")
+
+
+def rate_band(age: int) -> str:
+    """The age group (RATE_BANDS) whose death rate applies at `age`, as "lo-hi" or "lo+"."""
+    for lo, hi in RATE_BANDS:
+        if lo <= age <= hi:
+            return _rate_label(lo, hi)
+    raise ValueError(f"No rate band for age {age}")
+
+
+def _rate_label(lo: int, hi: int) -> str:
+    return f"{lo}+" if hi >= 200 else (str(lo) if lo == hi else f"{lo}-{hi}")
+
+
+RATE_LABELS = [_rate_label(lo, hi) for lo, hi in RATE_BANDS]
+
+
+def _rate_bands(ages: pd.Series) -> pd.Series:
+    """`rate_band` of every age at once (a projection maps hundreds of thousands)."""
+    starts = np.array([lo for lo, _ in RATE_BANDS])
+    index = np.searchsorted(starts, ages.to_numpy(), side="right") - 1
+    return pd.Series(np.array(RATE_LABELS, dtype=object)[index], index=ages.index)
+
+
+def year_start(as_of: date) -> date:
+    """The same day a year before `as_of` (28 February for 29 February)."""
+    try:
+        return as_of.replace(year=as_of.year - 1)
+    except ValueError:
+        return as_of.replace(year=as_of.year - 1, day=28)
 
 
 def read_tables(path: Path | str) -> dict[str, pd.DataFrame]:
@@ -113,45 +153,289 @@ def _completed_years(dob: pd.Series, day: date) -> pd.Series:
     return (day.year - dob.dt.year - not_yet.astype("int64")).astype("int64")
 
 
-def population_now(
-    tables: Mapping[str, pd.DataFrame | None], locality_code: str, as_of: date
-) -> pd.DataFrame:
-    """pseudonym, lsoa, imd_decile, age: the locality's registered people on `as_of`."""
-    people, practices = tables["people"], tables["practices"]
-    codes = set(practices.loc[practices["locality_code"] == locality_code, "practice_code"])
-    p = people[people["practice_code"].isin(codes)].copy()
-    day = pd.Timestamp(as_of)
-    dob, death = _dates(p["date_of_birth"]), _dates(p["date_of_death"])
-    reg_from, reg_to = _dates(p["registered_from"]), _dates(p["registered_to"])
-    keep = (
-        (dob <= day)
-        & (reg_from <= day)
-        & (reg_to.isna() | (reg_to >= day))
-        & (death.isna() | (death >= day))
+def _practices(tables: Mapping[str, pd.DataFrame | None], locality_code: str | None) -> set[str]:
+    """The locality's practice codes; every practice of the snapshot (the place) for None."""
+    practices = tables["practices"]
+    if locality_code is not None:
+        practices = practices[practices["locality_code"] == locality_code]
+    return set(practices["practice_code"])
+
+
+def _registered(people: pd.DataFrame, day: date) -> pd.Series:
+    """Whether each person is registered on `day`: born, registered, not gone before it."""
+    ts = pd.Timestamp(day)
+    reg_to, death = _dates(people["registered_to"]), _dates(people["date_of_death"])
+    return (
+        (_dates(people["date_of_birth"]) <= ts)
+        & (_dates(people["registered_from"]) <= ts)
+        & (reg_to.isna() | (reg_to >= ts))
+        & (death.isna() | (death >= ts))
     )
-    p, dob = p[keep], dob[keep]
+
+
+def _sex(people: pd.DataFrame) -> pd.Series:
+    if "sex" not in people.columns:
+        return pd.Series("unknown", index=people.index, dtype="object")
+    return people["sex"].fillna("unknown").astype("object")
+
+
+def population_now(
+    tables: Mapping[str, pd.DataFrame | None], locality_code: str | None, as_of: date
+) -> pd.DataFrame:
+    """pseudonym, lsoa, imd_decile, sex, age: the locality's registered people on `as_of`
+    (the whole place's for `locality_code` None)."""
+    people = tables["people"]
+    p = people[people["practice_code"].isin(_practices(tables, locality_code))]
+    p = p[_registered(p, as_of)]
     lsoa = p["lsoa"] if "lsoa" in p.columns else pd.Series(None, index=p.index, dtype="object")
     return pd.DataFrame(
         {
             "pseudonym": p["pseudonym"].to_numpy(),
             "lsoa": lsoa.fillna(NOT_RECORDED).to_numpy(),
             "imd_decile": p["imd_decile"].to_numpy(),
-            "age": _completed_years(dob, as_of).to_numpy(),
+            "sex": _sex(p).to_numpy(),
+            "age": _completed_years(_dates(p["date_of_birth"]), as_of).to_numpy(),
         }
     )
 
 
-def project(ages: pd.DataFrame, years: int) -> pd.DataFrame:
-    """Expected survivors after `years`: `ages` has group columns, age and count.
+# --- rates observed in the year before the reference date ----------------------------------
 
-    Each year the survivors of age `a` are multiplied by `1 - q(a)` and become `a + 1`.
-    """
-    groups = [c for c in ages.columns if c not in ("age", "count")]
-    frame = ages[[*groups, "age", "count"]].astype({"count": "float64"})
-    for _ in range(years):
-        survival = 1 - frame["age"].map(annual_death_rate)
-        frame = frame.assign(count=frame["count"] * survival, age=frame["age"] + 1)
-    return frame
+
+@dataclass(frozen=True)
+class Observed:
+    """One observed rate: events over people at risk, and whether it is the place's."""
+
+    events: float
+    at_risk: float
+    pooled: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.at_risk if self.at_risk else 0.0
+
+
+@dataclass(frozen=True)
+class Rates:
+    """What the projection assumes each year, as observed in the snapshot."""
+
+    year_start: date
+    as_of: date
+    deaths: dict[tuple[str, str], Observed]  # (rate band, sex or PERSONS) -> q
+    fertility: Observed  # babies per woman aged 15-44
+    female_births: float  # share of babies who are girls
+    registrations: dict[str, int]  # shown age band -> people registering in the year
+    deregistrations: dict[str, int]  # shown age band -> people leaving, not by death
+
+    def death_rate(self, age: int, sex: str) -> float:
+        """q: the probability that someone of `age` and `sex` dies within a year."""
+        key = (rate_band(age), sex if sex in SEXES else PERSONS)
+        return self.deaths[key].rate
+
+    @property
+    def net_migration(self) -> dict[str, int]:
+        """Per shown age band: registrations minus deregistrations not by death, a year."""
+        return {
+            band: self.registrations.get(band, 0) - self.deregistrations.get(band, 0)
+            for band, _, _ in AGE_BANDS
+        }
+
+
+def observed_rates(
+    tables: Mapping[str, pd.DataFrame | None],
+    locality_code: str,
+    as_of: date,
+    *,
+    min_at_risk: int = MIN_AT_RISK,
+) -> Rates:
+    """Death, fertility and migration over the year to `as_of`, for the locality (deaths and
+    fertility from the whole place where the locality has fewer than `min_at_risk` at risk)."""
+    start = year_start(as_of)
+    local = _death_counts(tables, locality_code, start, as_of)
+    place = _death_counts(tables, None, start, as_of)
+    deaths = {
+        key: local[key] if local[key].at_risk >= min_at_risk else _pooled(place[key])
+        for key in local
+    }
+    fertility = _fertility(tables, locality_code, start, as_of)
+    if fertility.at_risk < min_at_risk:
+        fertility = _pooled(_fertility(tables, None, start, as_of))
+    moves_in, moves_out = _moves(tables, locality_code, start, as_of)
+    return Rates(
+        year_start=start,
+        as_of=as_of,
+        deaths=deaths,
+        fertility=fertility,
+        female_births=_female_share(_babies(tables, None, start, as_of)),
+        registrations=moves_in,
+        deregistrations=moves_out,
+    )
+
+
+def _pooled(observed: Observed) -> Observed:
+    return Observed(observed.events, observed.at_risk, pooled=True)
+
+
+def _death_counts(
+    tables: Mapping[str, pd.DataFrame | None], locality_code: str | None, start: date, end: date
+) -> dict[tuple[str, str], Observed]:
+    """Per (rate band, sex): people registered on `start` and those of them who died while
+    registered in [start, end): the day `population_now` stops counting them."""
+    people = tables["people"]
+    p = people[people["practice_code"].isin(_practices(tables, locality_code))]
+    p = p[_registered(p, start)]
+    death, reg_to = _dates(p["date_of_death"]), _dates(p["registered_to"])
+    died = (
+        (death >= pd.Timestamp(start))
+        & (death < pd.Timestamp(end))
+        & (reg_to.isna() | (reg_to >= death))
+    )
+    frame = pd.DataFrame(
+        {
+            "band": _rate_bands(_completed_years(_dates(p["date_of_birth"]), start)),
+            "sex": _sex(p),
+            "died": died.astype("int64"),
+        }
+    )
+    out = {}
+    for lo, hi in RATE_BANDS:
+        in_band = frame[frame["band"] == _rate_label(lo, hi)]
+        for sex in (*SEXES, PERSONS):
+            cell = in_band if sex == PERSONS else in_band[in_band["sex"] == sex]
+            out[(_rate_label(lo, hi), sex)] = Observed(cell["died"].sum(), len(cell))
+    return out
+
+
+def _babies(
+    tables: Mapping[str, pd.DataFrame | None], locality_code: str | None, start: date, end: date
+) -> pd.DataFrame:
+    """People born in (start, end] who registered with the locality's practices by `end`."""
+    people = tables["people"]
+    p = people[people["practice_code"].isin(_practices(tables, locality_code))]
+    dob = _dates(p["date_of_birth"])
+    born = (dob > pd.Timestamp(start)) & (dob <= pd.Timestamp(end))
+    return p[born & (_dates(p["registered_from"]) <= pd.Timestamp(end))]
+
+
+def _fertility(
+    tables: Mapping[str, pd.DataFrame | None], locality_code: str | None, start: date, end: date
+) -> Observed:
+    women = population_now(tables, locality_code, start)
+    lo, hi = FERTILE_AGES
+    at_risk = ((women["sex"] == "female") & women["age"].between(lo, hi)).sum()
+    return Observed(len(_babies(tables, locality_code, start, end)), int(at_risk))
+
+
+def _female_share(babies: pd.DataFrame) -> float:
+    sex = _sex(babies)
+    girls, boys = (sex == "female").sum(), (sex == "male").sum()
+    return girls / (girls + boys) if girls + boys else 0.5
+
+
+def _moves(
+    tables: Mapping[str, pd.DataFrame | None], locality_code: str, start: date, end: date
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Per shown band: registrations in (start, end] of people born before the year, and
+    deregistrations in [start, end) not by death, each at the age on the day of the move."""
+    people = tables["people"]
+    p = people[people["practice_code"].isin(_practices(tables, locality_code))]
+    dob, death = _dates(p["date_of_birth"]), _dates(p["date_of_death"])
+    reg_from, reg_to = _dates(p["registered_from"]), _dates(p["registered_to"])
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    joined = (reg_from > s) & (reg_from <= e) & (dob <= s)
+    left = (reg_to >= s) & (reg_to < e) & (death.isna() | (death > reg_to))
+    return _by_band(dob[joined], reg_from[joined]), _by_band(dob[left], reg_to[left])
+
+
+def _by_band(dob: pd.Series, on: pd.Series) -> dict[str, int]:
+    not_yet = (dob.dt.month > on.dt.month) | (
+        (dob.dt.month == on.dt.month) & (dob.dt.day > on.dt.day)
+    )
+    ages = on.dt.year - dob.dt.year - not_yet.astype("int64")
+    counts = ages.map(age_band).value_counts()
+    return {band: int(counts.get(band, 0)) for band, _, _ in AGE_BANDS}
+
+
+# --- the projection ----------------------------------------------------------------------------
+
+COHORT = ["lsoa", "sex", "age"]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Cohorts (lsoa, sex, age, count) at each year ahead, and each year's changes."""
+
+    cohorts: dict[int, pd.DataFrame]  # years ahead -> cohorts
+    changes: pd.DataFrame = field(repr=False)  # year, start, births, deaths, net_migration, end
+
+
+def project(cohorts: pd.DataFrame, years: int, rates: Rates) -> Projection:
+    """Project `cohorts` (lsoa, sex, age, count) `years` ahead, a year at a time: deaths at
+    the observed rates, ageing, births at age 0, then the year's net migration per band."""
+    frame = cohorts[[*COHORT, "count"]].astype({"count": "float64"})
+    reference = frame
+    out, changes = {0: frame}, []
+    for year in range(1, years + 1):
+        before = frame["count"].sum()
+        frame, births, deaths = _one_year(frame, rates)
+        frame, moved = _migrate(frame, reference, rates.net_migration)
+        changes.append((year, before, births, deaths, moved, frame["count"].sum()))
+        out[year] = frame
+    columns = ["year", "start", "births", "deaths", "net_migration", "end"]
+    return Projection(out, pd.DataFrame(changes, columns=columns))
+
+
+def _one_year(frame: pd.DataFrame, rates: Rates) -> tuple[pd.DataFrame, float, float]:
+    sex = frame["sex"].where(frame["sex"].isin(SEXES), PERSONS)
+    keys = pd.MultiIndex.from_arrays([_rate_bands(frame["age"]), sex])
+    q = pd.Series({key: observed.rate for key, observed in rates.deaths.items()})
+    dying = frame["count"] * q.reindex(keys).to_numpy()
+    lo, hi = FERTILE_AGES
+    women = frame[(frame["sex"] == "female") & frame["age"].between(lo, hi)]
+    babies = women.groupby("lsoa")["count"].sum() * rates.fertility.rate
+    newborn = pd.DataFrame(
+        [
+            (lsoa, sex, 0, n * share)
+            for lsoa, n in babies.items()
+            for sex, share in (("female", rates.female_births), ("male", 1 - rates.female_births))
+        ],
+        columns=[*COHORT, "count"],
+    )
+    survivors = frame.assign(count=frame["count"] - dying, age=frame["age"] + 1)
+    grown = pd.concat([survivors, newborn], ignore_index=True)
+    grown = grown.groupby(COHORT, as_index=False)["count"].sum()
+    return grown, float(babies.sum()), float(dying.sum())
+
+
+def _migrate(
+    frame: pd.DataFrame, reference: pd.DataFrame, net: Mapping[str, float]
+) -> tuple[pd.DataFrame, float]:
+    """Add each band's net migrants in proportion to its people (the reference date's when
+    the band is empty); an outflow empties a band at most. Returns (cohorts, net added)."""
+    frame = frame.copy()
+    bands = frame["age"].map(age_band)
+    moved = 0.0
+    for band, n in net.items():
+        people = bands == band
+        total = frame.loc[people, "count"].sum()
+        if total > 0:
+            applied = max(float(n), -total)
+            frame.loc[people, "count"] *= 1 + applied / total
+        elif n > 0:
+            seed = reference[reference["age"].map(age_band) == band]
+            if seed["count"].sum() == 0:
+                continue  # nobody of this band to model arrivals on
+            applied = float(n)
+            frame = (
+                pd.concat([frame, seed.assign(count=seed["count"] * applied / seed["count"].sum())])
+                .groupby(COHORT, as_index=False)["count"]
+                .sum()
+            )
+            bands = frame["age"].map(age_band)
+        else:
+            continue
+        moved += applied
+    return frame, moved
 
 
 def banded(frame: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -163,6 +447,17 @@ def banded(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     return out.reindex(columns=bands, fill_value=0.0).astype("float64")
 
 
+def projection(
+    tables: Mapping[str, pd.DataFrame | None], locality_code: str, as_of: date | None = None
+) -> tuple[Projection, Rates]:
+    """The locality's registered population projected HORIZONS years ahead, and the rates."""
+    as_of = as_of or reference_date(tables)
+    pop = population_now(tables, locality_code, as_of)
+    cohorts = pop.groupby(COHORT, as_index=False).size().rename(columns={"size": "count"})
+    rates = observed_rates(tables, locality_code, as_of)
+    return project(cohorts, max(HORIZONS), rates), rates
+
+
 def profile(
     tables: Mapping[str, pd.DataFrame | None], locality_code: str, as_of: date | None = None
 ) -> pd.DataFrame:
@@ -172,11 +467,20 @@ def profile(
     HORIZONS, ltc, ae_12m, emergency_12m. Never shown as such: see `shown()`.
     """
     as_of = as_of or reference_date(tables)
+    return _profile(tables, locality_code, as_of, projection(tables, locality_code, as_of)[0])
+
+
+def _profile(
+    tables: Mapping[str, pd.DataFrame | None],
+    locality_code: str,
+    as_of: date,
+    projected: Projection,
+) -> pd.DataFrame:
     pop = population_now(tables, locality_code, as_of)
-    by_age = pop.groupby(["lsoa", "age"], as_index=False).size().rename(columns={"size": "count"})
-    out = pd.DataFrame(index=pd.Index(sorted(pop["lsoa"].unique()), name="lsoa"))
+    lsoas = sorted(set(pop["lsoa"]) | set(projected.cohorts[max(HORIZONS)]["lsoa"]))
+    out = pd.DataFrame(index=pd.Index(lsoas, name="lsoa"))
     for h in HORIZONS:
-        bands = banded(project(by_age, h), "lsoa")
+        bands = banded(projected.cohorts[h], "lsoa")
         for band in bands.columns:
             out[f"{band}_{h}"] = bands[band].reindex(out.index, fill_value=0.0)
     out["population"] = pop.groupby("lsoa").size().reindex(out.index, fill_value=0)
@@ -270,11 +574,20 @@ class Shown:
     rows: list[Row]
     total: Row
     deprivation: list[tuple[str, str, str]]  # quintile, count, % of the population
+    # period ("years 1-5"), people at its start, births, deaths, net migration, at its end
+    changes: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    assumptions: str = ""  # the rates this locality's projection used, suppressed
 
 
 def _count(value: float) -> str:
     figure = suppress(value)
     return figure.text(0)
+
+
+def _signed(value: float) -> str:
+    """A net figure: its size suppressed like any count, its direction shown."""
+    text = _count(abs(value))
+    return text if text == SUPPRESSED_TEXT else ("-" if value < 0 else "+") + text
 
 
 def _row(lsoa: str, decile: str, r: Mapping[str, float]) -> Row:
@@ -292,6 +605,46 @@ def _row(lsoa: str, decile: str, r: Mapping[str, float]) -> Row:
     )
 
 
+def _changes(changes: pd.DataFrame) -> list[tuple[str, str, str, str, str, str]]:
+    out = []
+    for before, last in pairwise(HORIZONS):
+        years = changes[changes["year"].between(before + 1, last)]
+        out.append(
+            (
+                f"years {before + 1}-{last}",
+                _count(years["start"].iloc[0]),
+                _count(years["births"].sum()),
+                _count(years["deaths"].sum()),
+                _signed(years["net_migration"].sum()),
+                _count(years["end"].iloc[-1]),
+            )
+        )
+    return out
+
+
+def _rate(observed: Observed) -> str:
+    text = suppress(observed.events, observed.at_risk, per=1000).text(1)
+    return f"{text} (whole place)" if observed.pooled else text
+
+
+def _assumptions(rates: Rates, changes: pd.DataFrame) -> str:
+    deaths = "; ".join(
+        f"{_rate_label(lo, hi)}: {_rate(rates.deaths[(_rate_label(lo, hi), 'female')])} / "
+        f"{_rate(rates.deaths[(_rate_label(lo, hi), 'male')])}"
+        for lo, hi in RATE_BANDS
+    )
+    moves = "; ".join(f"{band}: {_signed(n)}" for band, n in rates.net_migration.items())
+    return (
+        f"Rates observed in the year from {rates.year_start:%d %B %Y} to {rates.as_of:%d %B %Y}"
+        f" and assumed every year. Births: {_rate(rates.fertility)} a year per 1,000 women "
+        f"aged 15-44. Deaths a year per 1,000 people by age (women / men): {deaths}. Net "
+        f"migration a year by age band: {moves}. Over the ten years: births "
+        f"{_count(changes['births'].sum())}, deaths {_count(changes['deaths'].sum())}, net "
+        f"migration {_signed(changes['net_migration'].sum())}. Every figure is rounded and "
+        "suppressed like the tables."
+    )
+
+
 def shown(
     tables: Mapping[str, pd.DataFrame | None], locality_code: str, as_of: date | None = None
 ) -> Shown:
@@ -301,7 +654,8 @@ def shown(
     is (or "unknown").
     """
     as_of = as_of or reference_date(tables)
-    raw = profile(tables, locality_code, as_of)
+    projected, rates = projection(tables, locality_code, as_of)
+    raw = _profile(tables, locality_code, as_of, projected)
     rows = [
         _row(r["lsoa"], "unknown" if pd.isna(r["imd_decile"]) else str(int(r["imd_decile"])), r)
         for r in raw.to_dict("records")
@@ -314,7 +668,23 @@ def shown(
         (q, _count(n), suppress(n, everyone, per=100).text(1))
         for q, n in zip(mix["quintile"], mix["count"], strict=True)
     ]
-    return Shown(as_of, [name for name, _, _ in AGE_BANDS], rows, total, deprivation)
+    return Shown(
+        as_of,
+        [name for name, _, _ in AGE_BANDS],
+        rows,
+        total,
+        deprivation,
+        changes=_changes(projected.changes),
+        assumptions=_assumptions(rates, projected.changes),
+    )
 
 
-__all__ = ["METHOD_TEXT", "MORTALITY", "SUPPRESSED_TEXT", "profile", "project", "shown"]
+__all__ = [
+    "METHOD_TEXT",
+    "SUPPRESSED_TEXT",
+    "observed_rates",
+    "profile",
+    "project",
+    "projection",
+    "shown",
+]
