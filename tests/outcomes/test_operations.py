@@ -399,9 +399,7 @@ def test_operations_metric_equals_the_oracle(world, results, slug):
     num, den, age_min = oracle(slug, world["rows"])
     numerators, denominators = per_practice(num, age_min), per_practice(den, age_min)
     if slug == "delayed_transfer_days_per_100000":  # the denominator is the population
-        denominators = per_practice(
-            [(p, m, 1) for p in world["people"] for m in MONTHS], age_min
-        )
+        denominators = per_practice([(p, m, 1) for p in world["people"] for m in MONTHS], age_min)
     expected = {
         k: (numerators.get(k, 0), denominators.get(k, 0))
         for k in set(numerators) | set(denominators)
@@ -520,3 +518,42 @@ def test_the_export_holds_no_name_or_nhs_number(world):
         text = str(table.to_pylist())
         assert person.nhs_number not in text and person.family_name not in text
         assert "nhs_number" not in table.column_names
+
+
+@pytest.mark.django_db
+def test_demo_history_gives_every_operations_metric_a_chart(tmp_path, settings):
+    """Demo County (small) with its operations history: every operations metric computed,
+    with enough months for SPC limits (15) except the October-December follow-ups; a
+    second run adds nothing."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from joinedcare.demo.operations_history import seed_history
+    from joinedcare.staff.models import StaffUser
+
+    settings.RECORDS_DIR = tmp_path / "county" / "extract"
+    settings.ANALYTICS_DIR = tmp_path / "analytics"
+    quiet = {"stdout": StringIO(), "stderr": StringIO()}
+    call_command("demo", out=tmp_path / "county", scale=0.01, no_stratify=True, **quiet)
+    call_command("ingest", tmp_path / "county" / "extract", **quiet)
+    assert seed_history(list(StaffUser.objects.all()), tmp_path / "county") == {}
+    # Without stratification there is no case list: publish one of people with and without plans.
+    run = PublishedRun.objects.create(
+        run_id="r", snapshot_fingerprint="f", index_date=date(2026, 3, 31), top_percent=2
+    )
+    listed = [
+        *Person.objects.exclude(care_plans=None)[:40],
+        *Person.objects.filter(care_plans=None)[:20],
+    ]
+    for rank, person in enumerate(listed, 1):
+        CaseListEntry.objects.create(
+            run=run, practice_id=person.practice_id, pseudonym=person.pseudonym, risk=0.5,
+            rank_in_practice=rank, segment="top",
+        )  # fmt: skip
+    results = operations.compute(settings.ANALYTICS_DIR)
+    for slug in OPERATIONS:
+        place = results[slug].by_unit(["place"])
+        assert results[slug].status == engine.COMPUTED
+        wanted = 3 if slug.startswith("ascof") else 15
+        assert (place.numerator > 0).sum() >= wanted, slug

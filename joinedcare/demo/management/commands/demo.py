@@ -13,6 +13,7 @@ from tqdm import tqdm
 from joinedcare.analytics.store import Store
 from joinedcare.caselists.models import PublishedRun
 from joinedcare.demo.loader import load_county
+from joinedcare.demo.operations_history import seed_history
 from joinedcare.demo.spa import create_demo_spa
 from joinedcare.demo.staff import create_demo_staff
 from joinedcare.settings import _local_secret
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         create_demo_spa(users)  # the SPA's catalogue, capacity and a few referrals
         if not no_stratify:
             self._stratify(out)
+        self.stdout.write(f"Operations history: {seed_history(users, out) or 'already there'}")
         self.stdout.write(f"Demo County ready in {time.perf_counter() - started:.1f} s.\n")
         self._print_logins(users, password)
 
