@@ -15,12 +15,15 @@ from __future__ import annotations
 import calendar
 import csv
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
 import ibis
+
+from joinedcare.analytics.scores import charlson, efi, hfrs, lace
+from joinedcare.analytics.scores._codes import ItemCode, match
 
 # Demo County keeps three observed years, so the first training index date has only 12
 # months of history behind it; a 24-month window would be truncated there but not at the
@@ -117,11 +120,7 @@ def _age(dob: ibis.Value, day: date) -> ibis.Value:
 
 
 def _flag(cond: ibis.Value) -> ibis.Value:
-    """1 where `cond` holds, else 0 (nulls count as not holding).
-
-    Left as a small integer: a CAST inside each of many aggregates costs DuckDB a third of
-    the feature time; sums come back as 64-bit integers anyway and `_finish` casts.
-    """
+    """1 where `cond` holds, else 0 (nulls count as not holding)."""
     return ibis.cases((cond, 1), else_=0)
 
 
@@ -132,7 +131,8 @@ def encounter_features(
 
     Each row's kind (A&E, emergency admission, ...) and its narrowest window are first
     turned into small integers, so the many conditional aggregates compare integers rather
-    than strings: this halves the time on DuckDB.
+    than strings; counts are `count(*) FILTER (...)`, which DuckDB keeps as 64-bit integers
+    (a sum of flags would come back as 128-bit and cost a conversion per column).
     """
     windows = tuple(sorted(windows))
     lo = [months_before(index_date, w) for w in windows]
@@ -160,25 +160,62 @@ def encounter_features(
     metrics = {}
     for b, w in enumerate(windows):
         for i, stem in enumerate(kinds, start=1):
-            metrics[f"{stem}_{w}m"] = _flag((k.kind == i) & (k.bucket <= b)).sum()
-        metrics[f"bed_days_{w}m"] = ibis.cases((k.bucket <= b, k.stay), else_=0).sum()
+            metrics[f"{stem}_{w}m"] = k.count(where=(k.kind == i) & (k.bucket <= b))
+        metrics[f"bed_days_{w}m"] = k.stay.sum(where=k.bucket <= b)
     return k.group_by("pseudonym").aggregate(**metrics)
 
 
-def condition_features(cond: ibis.Table, index_date: date) -> ibis.Table:
-    """0/1 flags per LTC and frailty deficit recorded (SNOMED CT) before the index date."""
-    items = conditions()
-    number = {code: i for i, item in enumerate(items, start=1) for code in item.codes}
-    c = cond.filter(
-        cond.code_system == "snomed", cond.recorded_on < index_date, cond.code.isin(list(number))
-    )
-    # As for encounters: one string lookup per row, then integer comparisons per flag.
-    k = c.select("pseudonym", item=c.code.substitute(number, else_=0).cast("int16"))
-    metrics = {}
-    for i, item in enumerate(items, start=1):
+def condition_codes(index_date: date, *, scores: bool) -> list[ItemCode]:
+    """The one code -> item table of the conditions pass: LTC and frailty flags (SNOMED CT,
+    recorded before the index date) and, with `scores`, eFI deficits, HFRS groups and
+    Charlson conditions as their builders define them (asked for the day before).
+
+    Items read back as flags (LTC, frailty, Charlson: 41) get one bit each of a 64-bit mask.
+    """
+    codes = [
+        ItemCode("snomed", code, f"{c.kind}:{c.key}") for c in conditions() for code in c.codes
+    ]
+    if scores:
+        day = index_date - timedelta(days=1)
+        codes += efi.item_codes() + hfrs.item_codes(day) + charlson.item_codes(day)
+    flagged = dict.fromkeys(c.item for c in codes if c.item.startswith(_FLAGGED))
+    if len(flagged) > 63:
+        raise ValueError(f"{len(flagged)} flagged items do not fit one 64-bit mask")
+    bit = {name: 1 << i for i, name in enumerate(flagged)}
+    return [replace(c, bit=bit.get(c.item, 0)) for c in codes]
+
+
+_FLAGGED = ("ltc:", "frailty:", "charlson:")
+
+
+def condition_features(cond: ibis.Table, index_date: date, *, scores: bool = False) -> ibis.Table:
+    """One pass over conditions: 0/1 flags per LTC and frailty deficit recorded (SNOMED CT)
+    before the index date and, with `scores`, each person's score inputs: coded eFI
+    deficits (`efi_coded`), summed HFRS weights in tenths (`hfrs_tenths`) and a flag per
+    Charlson condition (`charlson_<condition>`).
+
+    Three aggregates per person over their distinct items (a bit mask of the flags, a count
+    and a sum), then the flags read from the mask: dozens of per-flag aggregates over
+    millions of rows cost several times more.
+    """
+    codes = condition_codes(index_date, scores=scores)
+    found = match(cond, codes, index_date - timedelta(days=1))
+    t = found.table
+    metrics = {"flags": t.bit.sum()}
+    if scores:
+        lo, hi = found.id_range("efi:")
+        metrics["efi_coded"] = t.count(where=t.item.between(lo, hi))
+        metrics["hfrs_tenths"] = t.tenths.sum()
+    agg = t.group_by("pseudonym").aggregate(**metrics)
+    bit = {c.item: c.bit for c in codes if c.bit}
+    flags = {}
+    for item in conditions():
         prefix = "ltc" if item.kind == "ltc" else "frailty"
-        metrics[f"{prefix}_{item.key}"] = _flag(k.item == i).max()
-    return k.group_by("pseudonym").aggregate(**metrics)
+        flags[f"{prefix}_{item.key}"] = _flag((agg.flags & bit[f"{item.kind}:{item.key}"]) != 0)
+    if scores:
+        for name in charlson.quan_weights():
+            flags[f"charlson_{name}"] = (agg.flags & bit[f"charlson:{name}"]) != 0
+    return agg.select("pseudonym", *metrics.keys() - {"flags"}, **flags)
 
 
 def medication_features(meds: ibis.Table, index_date: date) -> ibis.Table:
@@ -200,44 +237,16 @@ def social_care_features(sc: ibis.Table, index_date: date) -> ibis.Table:
     )
 
 
-# The published scores (eFI, HFRS, Charlson, LACE) come from joinedcare.analytics.scores.
-# A score that is missing stays null, and the model treats null as "not known" (LightGBM
-# handles missing values natively). Pass scores=None to leave them out (spec tests).
-ScoreHook = Callable[[Mapping[str, ibis.Table], date], ibis.Table | None]
-
-
 def published_scores(tables: Mapping[str, ibis.Table], index_date: date) -> ibis.Table | None:
-    """pseudonym + efi, efi_category, hfrs, hfrs_band, charlson, lace from
-    joinedcare.analytics.scores (its Ibis builders), or None without conditions.
+    """pseudonym + efi, efi_category, hfrs, hfrs_band, charlson, lace for the cohort at
+    the index date (from `features`, which computes them in its passes), or None without
+    conditions.
 
-    eFI is scored for the whole cohort as a model input (the published index was
-    validated in people aged 65+: read it with that in mind for younger people); LACE only
-    exists for people discharged in the 30 days before the index date (null otherwise).
+    Passed as `features(..., scores=published_scores)` it only says "with the scores".
     """
     if "conditions" not in tables:
         return None
-    from joinedcare.analytics.scores import charlson, efi, hfrs, lace
-
-    # The score builders count records "up to and including" their date; features see only
-    # what was recorded BEFORE the index date (an admission on the index date is part of the
-    # outcome), so they are asked for the day before.
-    index_date = index_date - timedelta(days=1)
-    cond = tables["conditions"]
-    meds = tables.get("medications")
-    parts = []
-    if meds is not None:
-        people = cohort(tables, index_date).select("pseudonym")
-        e = efi.efi_table(people, cond, meds, index_date)
-        parts.append(e.select("pseudonym", "efi", "efi_category"))
-    parts.append(hfrs.hfrs_table(cond, index_date).select("pseudonym", "hfrs", "hfrs_band"))
-    parts.append(charlson.charlson_table(cond, index_date).select("pseudonym", "charlson"))
-    lace_t = lace.lace_table(tables["encounters"], cond, index_date)
-    parts.append(lace_t.group_by("pseudonym").aggregate(lace=lace_t.lace.max()))
-    found = parts[0]
-    for part in parts[1:]:
-        j = found.outer_join(part, "pseudonym")
-        found = j.mutate(pseudonym=j.pseudonym.fill_null(j.pseudonym_right)).drop("pseudonym_right")
-    return found
+    return features(tables, index_date, scores=True).select("pseudonym", *SCORE_COLUMNS)
 
 
 def features(
@@ -245,30 +254,62 @@ def features(
     index_date: date,
     windows: Sequence[int] = DEFAULT_WINDOWS,
     *,
-    scores: ScoreHook | None = published_scores,
+    scores: bool | Callable[..., object] | None = True,
 ) -> ibis.Table:
-    """One row per person alive and registered at `index_date`, ordered by pseudonym."""
+    """One row per person alive and registered at `index_date`, ordered by pseudonym.
+
+    Conditions are read once for the LTC flags and every score input. With `scores` (the
+    default; None or False leaves them out, as the spec tests do) the published scores
+    come from that pass (eFI deficits, HFRS groups, Charlson conditions), a polypharmacy
+    pass over medications and LACE's pass over the last discharges, with the arithmetic
+    from `joinedcare.analytics.scores`.
+    They are asked for the day before the index date (their windows include their end
+    day; an admission on the index date belongs to the outcome). eFI is scored for the
+    whole cohort as a model input (it was validated in people aged 65+); LACE exists only
+    for people discharged in the 30 days before the index date (null otherwise).
+    """
     windows = tuple(sorted(set(windows)))
+    with_scores = bool(scores) and "conditions" in tables
     base = cohort(tables, index_date)
     parts = [encounter_features(tables["encounters"], index_date, windows)]
     if "conditions" in tables:
-        parts.append(condition_features(tables["conditions"], index_date))
+        parts.append(condition_features(tables["conditions"], index_date, scores=with_scores))
     if "medications" in tables:
         parts.append(medication_features(tables["medications"], index_date))
     if "social_care" in tables:
         parts.append(social_care_features(tables["social_care"], index_date))
-    score_table = scores(tables, index_date) if scores is not None else None
-    if score_table is not None:
-        parts.append(score_table)
+    if with_scores:
+        day = index_date - timedelta(days=1)
+        if "medications" in tables:
+            # A second, small pass: folding it into medicines_12m's (distinct codes in one
+            # window, distinct code-system pairs in another) measured slower than two.
+            parts.append(efi.polypharmacy(tables["medications"], day))
+        parts.append(lace.lace_by_person(tables["encounters"], tables["conditions"], day))
     t = base
     for part in parts:
         # A left join keeps the right key as pseudonym_right; drop it so the next join's
         # key does not collide with it.
         t = t.left_join(part, "pseudonym").drop("pseudonym_right")
-    return _finish(t, index_date, windows).order_by("pseudonym")
+    return _finish(t, index_date, windows, scores=with_scores).order_by("pseudonym")
 
 
-def _finish(t: ibis.Table, index_date: date, windows: Sequence[int]) -> ibis.Table:
+def _scores(t: ibis.Table) -> dict[str, ibis.Value]:
+    """The published scores from the passes' inputs; people without a record score 0."""
+    out: dict[str, ibis.Value] = {}
+    if "polypharmacy" in t.columns:
+        n = t.efi_coded.fill_null(0) + t.polypharmacy.fill_null(0)
+        found = efi.scored(n)
+        out.update(efi=found["efi"], efi_category=found["efi_category"])
+    else:
+        out.update(efi=ibis.null("float64"), efi_category=ibis.null("string"))
+    out.update(hfrs.scored(t.hfrs_tenths.fill_null(0)))
+    flags = {c: t[f"charlson_{c}"] for c in charlson.quan_weights()}
+    out["charlson"] = charlson.weighted_sum(flags, charlson.quan_weights()).cast("int64")
+    out["lace"] = t.lace.cast("int64")
+    return out
+
+
+def _finish(t: ibis.Table, index_date: date, windows: Sequence[int], *, scores: bool) -> ibis.Table:
     """Final columns: zero-filled counts, derived totals and typed score columns."""
     counts = [c for c in feature_columns(windows) if c not in _NOT_COUNTS]
     filled = {
@@ -286,17 +327,8 @@ def _finish(t: ibis.Table, index_date: date, windows: Sequence[int]) -> ibis.Tab
         "charlson": "int64",
         "lace": "int64",
     }
-    scores = {
-        c: (t[c] if c in t.columns else ibis.null()).cast(dtype) for c, dtype in score_types.items()
-    }
-    # HFRS and Charlson score 0 for people with no hospital diagnoses in their look-back. The
-    # builders return rows only for people with ANY condition record, future ones included,
-    # so a null there would tell the model who is admitted AFTER the index date: fill it.
-    if "hfrs" in t.columns:
-        scores["hfrs"] = scores["hfrs"].fill_null(0.0)
-        scores["hfrs_band"] = scores["hfrs_band"].fill_null("low")
-    if "charlson" in t.columns:
-        scores["charlson"] = scores["charlson"].fill_null(0)
+    found = _scores(t) if scores else {}
+    typed = {c: found.get(c, ibis.null()).cast(dtype) for c, dtype in score_types.items()}
     return t.select(
         "pseudonym",
         "practice_code",
@@ -309,7 +341,7 @@ def _finish(t: ibis.Table, index_date: date, windows: Sequence[int]) -> ibis.Tab
         sex_female=_flag(t.sex == "female"),
         imd_decile=t.imd_decile.cast("int64"),
         **{c: filled[c] for c in [*counts, "ltc_count", "frailty_deficit_count"]},
-        **scores,
+        **typed,
     )
 
 

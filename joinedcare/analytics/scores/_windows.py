@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 import ibis
-from ibis.expr.types import Table
 
 # Sources whose ICD-10 codes come from hospital records (HES-like data sets).
 HOSPITAL_SOURCES = ("inpatient", "outpatient", "ae")
@@ -38,32 +37,6 @@ def matches_prefix(code: str, prefixes: Iterable[str]) -> bool:
     return any(code.startswith(prefix) for prefix in prefixes)
 
 
-def hospital_icd10(conditions: Table, index_date: dt.date, days: int) -> Table:
-    """Hospital ICD-10 diagnoses recorded in the `days` days up to the index date."""
-    start = window_start(index_date, days)
-    return conditions.filter(
-        conditions.code_system == "icd10",
-        conditions.source.isin(HOSPITAL_SOURCES),
-        conditions.recorded_on >= ibis.literal(start),
-        conditions.recorded_on <= ibis.literal(index_date),
-    ).mutate(code=_normalised(conditions.code))
-
-
-def _normalised(code: ibis.Value) -> ibis.Value:
+def normalised(code: ibis.Value) -> ibis.Value:
+    """`normalise_icd10` as an Ibis expression."""
     return code.strip().upper().replace(".", "")
-
-
-def prefix_matches(diagnoses: Table, mapping: Table, lengths: Iterable[int]) -> Table:
-    """Join diagnoses to a (prefix, ...) mapping by prefix, as an equi-join.
-
-    Each code is expanded into its leading substrings of the given lengths and joined on
-    equality: this matches `code.startswith(prefix)` for every prefix length present in
-    the mapping while staying a plain equi-join that every engine plans well (a
-    `startswith` join condition would be a nested-loop join on Spark).
-    """
-    expanded = [
-        diagnoses.select(diagnoses.pseudonym, prefix=diagnoses.code.substr(0, length))
-        for length in sorted(set(lengths))
-    ]
-    prefixes = ibis.union(*expanded, distinct=True) if len(expanded) > 1 else expanded[0]
-    return prefixes.join(mapping, "prefix")

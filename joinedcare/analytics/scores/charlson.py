@@ -24,17 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import ibis
-import pyarrow as pa
 from ibis.expr.types import Table
 
 from joinedcare.analytics.codelists import charlson_quan
-from joinedcare.analytics.scores._windows import (
-    hospital_icd10,
-    matches_prefix,
-    prefix_matches,
-)
+from joinedcare.analytics.scores._codes import ItemCode, Matched, match
+from joinedcare.analytics.scores._windows import matches_prefix, window_start
 
 # Quan 2011 scores diagnoses on the index discharge abstract; with a population snapshot
 # we take hospital diagnoses from the year up to the index date (as NHS England's SHMI
@@ -72,44 +69,46 @@ def charlson(icd10_codes: Iterable[str], weights: Mapping[str, int] | None = Non
     return sum(weights[condition] for condition in charlson_conditions(icd10_codes))
 
 
-def _prefix_table() -> Table:
-    rows = [(p, c.condition) for c in charlson_quan() for p in c.icd10_prefixes]
-    data = {"prefix": [p for p, _ in rows], "condition": [c for _, c in rows]}
-    return ibis.memtable(pa.table(data))
+def item_codes(index_date: dt.date | None) -> list[ItemCode]:
+    """The conditions' Quan 2005 prefixes as rows of the shared code -> item table, for
+    hospital diagnoses in the look-back to `index_date` (None: any time; LACE windows its
+    own)."""
+    since = None if index_date is None else window_start(index_date, LOOKBACK_DAYS)
+    return [
+        ItemCode("icd10", prefix, f"charlson:{c.condition}", since, hospital_only=True)
+        for c in charlson_quan()
+        for prefix in c.icd10_prefixes
+    ]
 
 
-def _prefix_lengths() -> set[int]:
-    return {len(p) for c in charlson_quan() for p in c.icd10_prefixes}
+def flag_aggregates(found: Matched) -> dict[str, ibis.Value]:
+    """Per-person aggregates over `found` rows: one boolean per Charlson condition."""
+    t = found.table
+    return {
+        c.condition: (t.item == found.ids[f"charlson:{c.condition}"]).any() for c in charlson_quan()
+    }
 
 
-def condition_flags(diagnoses: Table) -> Table:
-    """One row per pseudonym with a boolean column per Charlson condition (pre-hierarchy)."""
-    found = prefix_matches(diagnoses, _prefix_table(), _prefix_lengths())
-    found = found.select("pseudonym", "condition").distinct()
-    flags = {c.condition: (found.condition == c.condition).any() for c in charlson_quan()}
-    return found.group_by("pseudonym").aggregate(**flags)
-
-
-def weighted_sum(flags: Table, weights: Mapping[str, int]) -> ibis.Value:
-    """Sum of condition weights over the flag columns, applying the hierarchy."""
+def weighted_sum(flags: Table | Mapping[str, Any], weights: Mapping[str, int]) -> ibis.Value:
+    """Sum of condition weights over boolean flags (columns or expressions), applying the
+    hierarchy. A null flag counts as absent."""
     suppressed_by = {milder: severe for severe, milder in HIERARCHY}
     total = ibis.literal(0)
     for condition, weight in weights.items():
-        present = flags[condition]
+        present = flags[condition].fill_null(False)
         if condition in suppressed_by:
-            present = present & ~flags[suppressed_by[condition]]
+            present = present & ~flags[suppressed_by[condition]].fill_null(False)
         total = total + present.ifelse(weight, 0)
     return total
 
 
-def charlson_table(conditions: Table, index_date: dt.date) -> Table:
-    """One row per pseudonym in `conditions`: pseudonym, charlson (Quan 2011 weights).
+def charlson_table(people: Table, conditions: Table, index_date: dt.date) -> Table:
+    """One row per person in `people`: pseudonym, charlson (Quan 2011 weights).
 
     Uses ICD-10 codes from hospital sources (inpatient, outpatient, A&E) recorded in the
     365 days up to and including `index_date`; people with none score 0.
     """
-    flags = condition_flags(hospital_icd10(conditions, index_date, LOOKBACK_DAYS))
-    scored = flags.select("pseudonym", score=weighted_sum(flags, quan_weights()))
-    people = conditions.select("pseudonym").distinct()
-    joined = people.left_join(scored, "pseudonym")
-    return joined.select("pseudonym", charlson=ibis.coalesce(joined.score, 0).cast("int64"))
+    found = match(conditions, item_codes(index_date), index_date)
+    flags = found.table.group_by("pseudonym").aggregate(**flag_aggregates(found))
+    joined = people.select("pseudonym").left_join(flags, "pseudonym")
+    return joined.select("pseudonym", charlson=weighted_sum(joined, quan_weights()).cast("int64"))

@@ -22,10 +22,10 @@ from collections.abc import Collection
 from typing import Literal
 
 import ibis
-import pyarrow as pa
 from ibis.expr.types import Table
 
 from joinedcare.analytics.codelists import EFI_SYSTEMS, efi_codelist
+from joinedcare.analytics.scores._codes import ItemCode, match
 
 # Clegg 2016, Table 1, in the paper's order.
 DEFICITS = (
@@ -111,30 +111,37 @@ def has_polypharmacy(distinct_medicines: int) -> bool:
     return distinct_medicines >= POLYPHARMACY_MEDICINES
 
 
-def _codelist_table() -> Table:
-    rows = [(s, c, d) for (d, s), codes in deficit_codes().items() for c in sorted(codes)]
-    columns = ("code_system", "code", "deficit")
-    data = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
-    # Arrow rather than a dict: a dict goes through pandas, which warns under pandas 3.
-    return ibis.memtable(pa.table(data))
+def item_codes() -> list[ItemCode]:
+    """The coded deficits as rows of the shared code -> item table (any time, any source)."""
+    return [
+        ItemCode(system, code, f"efi:{deficit}")
+        for (deficit, system), codes in deficit_codes().items()
+        for code in sorted(codes)
+    ]
 
 
-def _coded(conditions: Table, index_date: dt.date) -> Table:
-    recorded = conditions.filter(conditions.recorded_on <= ibis.literal(index_date))
-    recorded = recorded.select("pseudonym", "code_system", "code")
-    return recorded.join(_codelist_table(), ["code_system", "code"]).select("pseudonym", "deficit")
+def polypharmacy_since(index_date: dt.date) -> dt.date:
+    """First day of the polypharmacy look-back (365 days up to and including the index)."""
+    return index_date - dt.timedelta(days=POLYPHARMACY_DAYS)
 
 
-def _polypharmacy(medications: Table, index_date: dt.date) -> Table:
-    start = index_date - dt.timedelta(days=POLYPHARMACY_DAYS)
+def polypharmacy(medications: Table, index_date: dt.date) -> Table:
+    """pseudonym, polypharmacy (1) for people with the deficit at the index date."""
     issued = medications.filter(
-        medications.issued_on >= ibis.literal(start),
+        medications.issued_on >= ibis.literal(polypharmacy_since(index_date)),
         medications.issued_on <= ibis.literal(index_date),
     )
     medicines = issued.select("pseudonym", "code_system", "code").distinct()
     counts = medicines.group_by("pseudonym").aggregate(n=medicines.count())
     many = counts.filter(counts.n >= POLYPHARMACY_MEDICINES)
-    return many.select("pseudonym", deficit=ibis.literal(POLYPHARMACY))
+    return many.select("pseudonym", polypharmacy=ibis.literal(1))
+
+
+def scored(deficits: ibis.Value) -> dict[str, ibis.Value]:
+    """efi_deficits, efi and efi_category from a person's number of deficits."""
+    n = deficits.cast("int64")
+    efi = (n / len(DEFICITS)).cast("float64")
+    return {"efi_deficits": n, "efi": efi, "efi_category": _category(efi)}
 
 
 def efi_table(people: Table, conditions: Table, medications: Table, index_date: dt.date) -> Table:
@@ -143,13 +150,12 @@ def efi_table(people: Table, conditions: Table, medications: Table, index_date: 
     `people` is the population to score (callers choose it, e.g. registered, alive and
     aged 65 or over at the index date, the population the eFI was validated in).
     """
-    found = ibis.union(_coded(conditions, index_date), _polypharmacy(medications, index_date))
-    found = found.distinct()
-    counts = found.group_by("pseudonym").aggregate(n=found.count())
-    joined = people.select("pseudonym").left_join(counts, "pseudonym")
-    n = ibis.coalesce(joined.n, 0).cast("int64")
-    efi = (n / len(DEFICITS)).cast("float64")
-    return joined.select("pseudonym", efi_deficits=n, efi=efi, efi_category=_category(efi))
+    found = match(conditions, item_codes(), index_date).table
+    coded = found.group_by("pseudonym").aggregate(coded=found.count())
+    joined = people.select("pseudonym").left_join(coded, "pseudonym").drop("pseudonym_right")
+    joined = joined.left_join(polypharmacy(medications, index_date), "pseudonym")
+    n = ibis.coalesce(joined.coded, 0) + ibis.coalesce(joined.polypharmacy, 0)
+    return joined.select("pseudonym", **scored(n))
 
 
 def _category(efi: ibis.Value) -> ibis.Value:

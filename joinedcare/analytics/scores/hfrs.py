@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from typing import Literal
 
 import ibis
-import pyarrow as pa
 from ibis.expr.types import Table
 
 from joinedcare.analytics.codelists import hfrs_weights
-from joinedcare.analytics.scores._windows import hospital_icd10, normalise_icd10, prefix_matches
+from joinedcare.analytics.scores._codes import ItemCode, match
+from joinedcare.analytics.scores._windows import normalise_icd10, window_start
 
 LOOKBACK_DAYS = 730  # two years of hospital records (Gilbert 2018, methods)
 HfrsBand = Literal["low", "intermediate", "high"]
@@ -58,27 +58,31 @@ def hfrs_band(score: float) -> HfrsBand:
     return "high"
 
 
-def _weights_table() -> Table:
-    groups = sorted(hfrs_weights())
-    tenths = [_tenths(hfrs_weights()[g]) for g in groups]
-    return ibis.memtable(pa.table({"prefix": groups, "tenths": tenths}))
+def item_codes(index_date: dt.date) -> list[ItemCode]:
+    """The 109 groups as rows of the shared code -> item table (weights in tenths)."""
+    since = window_start(index_date, LOOKBACK_DAYS)
+    return [
+        ItemCode("icd10", group, f"hfrs:{group}", since, hospital_only=True, tenths=_tenths(w))
+        for group, w in sorted(hfrs_weights().items())
+    ]
 
 
-def hfrs_table(conditions: Table, index_date: dt.date) -> Table:
-    """One row per pseudonym in `conditions`: pseudonym, hfrs, hfrs_band.
+def scored(tenths: ibis.Value) -> dict[str, ibis.Value]:
+    """hfrs and hfrs_band from a person's summed weights in tenths."""
+    score = (tenths / 10).cast("float64")
+    return {"hfrs": score, "hfrs_band": _band(score)}
+
+
+def hfrs_table(people: Table, conditions: Table, index_date: dt.date) -> Table:
+    """One row per person in `people`: pseudonym, hfrs, hfrs_band.
 
     Uses ICD-10 codes from hospital sources (inpatient, outpatient, A&E) recorded in the
     730 days up to and including `index_date`; people with none score 0 ("low").
     """
-    diagnoses = hospital_icd10(conditions, index_date, LOOKBACK_DAYS)
-    groups = prefix_matches(diagnoses, _weights_table(), [3]).distinct()
-    scored = groups.group_by("pseudonym").aggregate(tenths=groups.tenths.sum())
-    people = conditions.select("pseudonym").distinct()
-    joined = people.left_join(scored, "pseudonym").select(
-        "pseudonym", tenths=ibis.coalesce(scored.tenths, 0)
-    )
-    score = (joined.tenths / 10).cast("float64")
-    return joined.select("pseudonym", hfrs=score, hfrs_band=_band(score))
+    found = match(conditions, item_codes(index_date), index_date).table
+    summed = found.group_by("pseudonym").aggregate(tenths=found.tenths.sum())
+    joined = people.select("pseudonym").left_join(summed, "pseudonym")
+    return joined.select("pseudonym", **scored(ibis.coalesce(joined.tenths, 0)))
 
 
 def _band(score: ibis.Value) -> ibis.Value:

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 import ibis
 from ibis.expr.types import Table
 
-from joinedcare.analytics.codelists import lace_charlson_weights
-from joinedcare.analytics.scores._windows import HOSPITAL_SOURCES
-from joinedcare.analytics.scores.charlson import charlson, condition_flags, weighted_sum
+from joinedcare.analytics.codelists import charlson_quan, lace_charlson_weights
+from joinedcare.analytics.scores._codes import coded_rows
+from joinedcare.analytics.scores.charlson import charlson, item_codes, weighted_sum
 
 DISCHARGE_WINDOW_DAYS = 30  # people discharged in the 30 days up to the index date
 ED_LOOKBACK_DAYS = 183  # "the previous 6 months" as whole days
@@ -75,11 +76,15 @@ def lace_charlson(icd10_codes: Iterable[str]) -> int:
     return charlson(icd10_codes, weights=lace_charlson_weights())
 
 
-def last_discharges(encounters: Table, index_date: dt.date) -> Table:
+def last_discharges(
+    encounters: Table, index_date: dt.date, *, with_encounter_id: bool = True
+) -> Table:
     """Each person's last inpatient discharge in the 30 days up to the index date.
 
-    Ties on discharge date go to the later admission, then the larger encounter id, so
-    the choice is deterministic on every engine.
+    Ties on discharge date go to the later admission, then the emergency one, then the
+    larger encounter id, so the choice is deterministic on every engine. Stays tied on all
+    but the id score the same LACE, so `with_encounter_id=False` (which spares reading the
+    id column, most of an encounters file) gives every person the same score.
     """
     start = index_date - dt.timedelta(days=DISCHARGE_WINDOW_DAYS)
     stays = encounters.filter(
@@ -88,34 +93,57 @@ def last_discharges(encounters: Table, index_date: dt.date) -> Table:
         encounters.end_date >= ibis.literal(start),
         encounters.end_date <= ibis.literal(index_date),
     )
-    order = [ibis.desc("end_date"), ibis.desc("start_date"), ibis.desc("encounter_id")]
+    ids = ["encounter_id"] if with_encounter_id else []
+    stays = stays.select(
+        "pseudonym",
+        *ids,
+        "start_date",
+        "end_date",
+        acute=(stays.admission_method == "emergency").fill_null(False),
+    )
+    order = [ibis.desc("end_date"), ibis.desc("start_date"), ibis.desc("acute")]
+    order += [ibis.desc(c) for c in ids]
     ranked = stays.mutate(rank=ibis.row_number().over(group_by="pseudonym", order_by=order))
     return ranked.filter(ranked.rank == 0).drop("rank")
 
 
-def _ed_visits(stays: Table, encounters: Table) -> Table:
+def _scored(stays: Table, encounters: Table, conditions: Table, index_date: dt.date) -> Table:
+    """LACE's inputs and points per stay, as one chain of joins from `stays`.
+
+    Each step consumes the previous result once, so the stays (a scan of the whole
+    encounters file) are computed once; joining `stays` to its own derived tables would
+    make engines that do not share subqueries scan for them three times.
+    """
+    keys = stays.columns
     ae = encounters.filter(encounters.setting == "ae", encounters.start_date.notnull())
-    ae = ae.select(pseudonym="pseudonym", ae_date="start_date")
-    joined = stays.join(ae, "pseudonym")
-    gap = joined.start_date.delta(joined.ae_date, unit="day")
+    ae = ae.select(ae_person="pseudonym", ae_date="start_date")
+    gap = stays.start_date.delta(ae.ae_date, unit="day")
     # Days 1-183 before admission: the attendance on the day of admission is the one that
     # led to it, part of the index stay rather than a previous visit.
-    prior = joined.filter(gap >= 1, gap <= ED_LOOKBACK_DAYS)
-    return prior.group_by("encounter_id").aggregate(ed_visits=prior.ae_date.count())
-
-
-def _comorbidity(stays: Table, conditions: Table) -> Table:
-    dx = conditions.filter(
-        conditions.code_system == "icd10", conditions.source.isin(HOSPITAL_SOURCES)
+    ed = stays.left_join(ae, [stays.pseudonym == ae.ae_person, gap >= 1, gap <= ED_LOOKBACK_DAYS])
+    ed = ed.group_by(keys).aggregate(ed_visits=ed.ae_date.count())
+    # Only diagnoses that can fall in some stay's window are expanded and matched.
+    earliest = index_date - dt.timedelta(days=DISCHARGE_WINDOW_DAYS + COMORBIDITY_LOOKBACK_DAYS)
+    codes = [replace(c, since=earliest) for c in item_codes(None)]
+    dx, ids = coded_rows(conditions, codes, index_date)
+    dx = dx.select(dx_person="pseudonym", recorded_on="recorded_on", item="item")
+    age = ed.end_date.delta(dx.recorded_on, unit="day")
+    window = [ed.pseudonym == dx.dx_person, age >= 0, age <= COMORBIDITY_LOOKBACK_DAYS]
+    with_dx = ed.left_join(dx, window)
+    flags = {
+        c.condition: (with_dx.item == ids[f"charlson:{c.condition}"]).any() for c in charlson_quan()
+    }
+    found = with_dx.group_by([*keys, "ed_visits"]).aggregate(**flags)
+    out = found.select(
+        *[k for k in keys if k not in ("start_date", "end_date", "acute")],
+        admission_date=found.start_date,
+        discharge_date=found.end_date,
+        length_of_stay_days=found.end_date.delta(found.start_date, unit="day"),
+        acute=found.acute,
+        charlson_points=weighted_sum(found, lace_charlson_weights()).cast("int64"),
+        ed_visits_6m=found.ed_visits.cast("int64"),
     )
-    dx = dx.select("pseudonym", "recorded_on", code=dx.code.strip().upper().replace(".", ""))
-    joined = stays.select("pseudonym", "encounter_id", "end_date").join(dx, "pseudonym")
-    age = joined.end_date.delta(joined.recorded_on, unit="day")
-    window = joined.filter(age >= 0, age <= COMORBIDITY_LOOKBACK_DAYS)
-    # Keyed by encounter so condition_flags groups per stay (one stay per person here).
-    flags = condition_flags(window.select(pseudonym="encounter_id", code="code"))
-    points = weighted_sum(flags, lace_charlson_weights())
-    return flags.select(encounter_id="pseudonym", charlson_points=points)
+    return out.mutate(lace=_lace_expr(out))
 
 
 def lace_table(encounters: Table, conditions: Table, index_date: dt.date) -> Table:
@@ -129,20 +157,13 @@ def lace_table(encounters: Table, conditions: Table, index_date: dt.date) -> Tab
     are A&E encounters starting 1-183 days before the admission date.
     """
     stays = last_discharges(encounters, index_date)
-    ed = _ed_visits(stays, encounters)
-    comorbid = _comorbidity(stays, conditions)
-    joined = stays.left_join(ed, "encounter_id").left_join(comorbid, "encounter_id")
-    out = joined.select(
-        "pseudonym",
-        "encounter_id",
-        admission_date=joined.start_date,
-        discharge_date=joined.end_date,
-        length_of_stay_days=joined.end_date.delta(joined.start_date, unit="day"),
-        acute=(joined.admission_method == "emergency").fill_null(False),
-        charlson_points=ibis.coalesce(joined.charlson_points, 0).cast("int64"),
-        ed_visits_6m=ibis.coalesce(joined.ed_visits, 0).cast("int64"),
-    )
-    return out.mutate(lace=_lace_expr(out))
+    return _scored(stays, encounters, conditions, index_date)
+
+
+def lace_by_person(encounters: Table, conditions: Table, index_date: dt.date) -> Table:
+    """pseudonym, lace: `lace_table`'s scores without naming the stay (cheaper to read)."""
+    stays = last_discharges(encounters, index_date, with_encounter_id=False)
+    return _scored(stays, encounters, conditions, index_date).select("pseudonym", "lace")
 
 
 def _lace_expr(t: Table) -> ibis.Value:

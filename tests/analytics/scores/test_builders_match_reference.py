@@ -192,10 +192,7 @@ def _efi_expected(conditions, medications):
 
 
 def _score_expected(conditions, score, days):
-    return {
-        person: score(_hospital_codes(conditions, person, INDEX, days))
-        for person in {row[0] for row in conditions}
-    }
+    return {person: score(_hospital_codes(conditions, person, INDEX, days)) for person in PEOPLE}
 
 
 def _lace_expected(encounters, conditions):
@@ -212,7 +209,10 @@ def _lace_expected(encounters, conditions):
         ]
         if not stays:
             continue
-        _, encounter_id, _, method, start, end, _ = max(stays, key=lambda e: (e[5], e[4], e[1]))
+        # Last discharge; ties: later admission, then the emergency one, then larger id.
+        _, encounter_id, _, method, start, end, _ = max(
+            stays, key=lambda e: (e[5], e[4], e[3] == "emergency", e[1])
+        )
         ed = sum(
             1
             for e in encounters
@@ -245,7 +245,9 @@ def test_efi_table_matches_reference(con, conditions, medications):
 @given(condition_lists)
 def test_hfrs_table_matches_reference(con, conditions):
     got = _rows(
-        hfrs.hfrs_table(_table(conditions, CONDITION_SCHEMA), INDEX), con, ["hfrs", "hfrs_band"]
+        hfrs.hfrs_table(_people(), _table(conditions, CONDITION_SCHEMA), INDEX),
+        con,
+        ["hfrs", "hfrs_band"],
     )
     scores = _score_expected(conditions, hfrs.hfrs, hfrs.LOOKBACK_DAYS)
     assert got == {p: (s, hfrs.hfrs_band(s)) for p, s in scores.items()}
@@ -255,10 +257,25 @@ def test_hfrs_table_matches_reference(con, conditions):
 @given(condition_lists)
 def test_charlson_table_matches_reference(con, conditions):
     got = _rows(
-        charlson.charlson_table(_table(conditions, CONDITION_SCHEMA), INDEX), con, ["charlson"]
+        charlson.charlson_table(_people(), _table(conditions, CONDITION_SCHEMA), INDEX),
+        con,
+        ["charlson"],
     )
     scores = _score_expected(conditions, charlson.charlson, charlson.LOOKBACK_DAYS)
     assert got == {p: (s,) for p, s in scores.items()}
+
+
+def test_hfrs_and_charlson_score_everyone_given_even_without_conditions(con):
+    # p0 has a hospital frailty diagnosis; p1 only a GP code; the rest no record at all.
+    conditions = [
+        ("p0", "icd10", "F001", INDEX, "inpatient"),
+        ("p1", "snomed", "161898004", INDEX, "gp"),
+    ]
+    table = _table(conditions, CONDITION_SCHEMA)
+    hfrs_rows = _rows(hfrs.hfrs_table(_people(), table, INDEX), con, ["hfrs", "hfrs_band"])
+    charlson_rows = _rows(charlson.charlson_table(_people(), table, INDEX), con, ["charlson"])
+    assert hfrs_rows == {"p0": (7.1, "intermediate"), **{p: (0.0, "low") for p in PEOPLE[1:]}}
+    assert charlson_rows == {"p0": (2,), **{p: (0,) for p in PEOPLE[1:]}}
 
 
 @SETTINGS
@@ -316,10 +333,12 @@ def test_builders_read_parquet_snapshots(con, tmp_path):
         con,
         ["efi_deficits"],
     ) == {"p0": (1,)}
-    assert _rows(hfrs.hfrs_table(tables["conditions"], INDEX), con, ["hfrs"]) == {"p0": (7.1,)}
-    assert _rows(charlson.charlson_table(tables["conditions"], INDEX), con, ["charlson"]) == {
-        "p0": (8,)
+    assert _rows(hfrs.hfrs_table(people, tables["conditions"], INDEX), con, ["hfrs"]) == {
+        "p0": (7.1,)
     }
+    assert _rows(
+        charlson.charlson_table(people, tables["conditions"], INDEX), con, ["charlson"]
+    ) == {"p0": (8,)}
     # 7-day emergency stay (5) + acute (3) + LACE Charlson 3+6=9 -> 5 + no ED visits.
     assert _rows(
         lace.lace_table(tables["encounters"], tables["conditions"], INDEX), con, ["lace"]
