@@ -30,7 +30,8 @@ before the reference date (`observed_rates`; "the year" runs from the same day a
   locality because an LSOA's moves are too few. At each year's end a band's net migrants are
   shared over its LSOAs, sexes and single years of age in proportion to the people there
   (those of the reference date when the band is empty); net outflow never takes a band below
-  zero.
+  zero. An extract in which nobody leaves a practice other than by death holds current
+  registrations only (arrivals without leavers), so its migration is taken as zero.
 
 Every year balances: start + births - deaths + net migration = end (`Projection.changes`).
 
@@ -81,7 +82,8 @@ METHOD_TEXT = (
     "over the women 15-44 registered at its start; babies join age 0 at the end of the year. "
     "Net migration: registrations in that year (not births) minus deregistrations not by "
     "death, per age band for the whole locality, assumed the same every year and shared over "
-    "the LSOAs in proportion to their people in the band. These are the registered "
+    "the LSOAs in proportion to their people in the band (taken as zero when the extract "
+    "records nobody leaving a practice other than by death). These are the registered "
     "population's own trends over one year, not official projections."
 )
 TABLES = ("people", "practices", "conditions", "encounters")
@@ -226,6 +228,9 @@ class Rates:
     female_births: float  # share of babies who are girls
     registrations: dict[str, int]  # shown age band -> people registering in the year
     deregistrations: dict[str, int]  # shown age band -> people leaving, not by death
+    # False when the extract records nobody leaving a practice other than by death: it then
+    # holds arrivals only (an extract of current registrations), so migration is taken as 0.
+    migration_measured: bool = True
 
     def death_rate(self, age: int, sex: str) -> float:
         """q: the probability that someone of `age` and `sex` dies within a year."""
@@ -261,6 +266,9 @@ def observed_rates(
     if fertility.at_risk < min_at_risk:
         fertility = _pooled(_fertility(tables, None, start, as_of))
     moves_in, moves_out = _moves(tables, locality_code, start, as_of)
+    measured = _records_leavers(tables)
+    if not measured:
+        moves_in = moves_out = dict.fromkeys(moves_in, 0)
     return Rates(
         year_start=start,
         as_of=as_of,
@@ -269,7 +277,15 @@ def observed_rates(
         female_births=_female_share(_babies(tables, None, start, as_of)),
         registrations=moves_in,
         deregistrations=moves_out,
+        migration_measured=measured,
     )
+
+
+def _records_leavers(tables: Mapping[str, pd.DataFrame | None]) -> bool:
+    """Whether anyone in the snapshot left a practice other than by death."""
+    p = tables["people"]
+    reg_to, death = _dates(p["registered_to"]), _dates(p["date_of_death"])
+    return bool((reg_to.notna() & (death.isna() | (death > reg_to))).any())
 
 
 def _pooled(observed: Observed) -> Observed:
@@ -634,6 +650,11 @@ def _assumptions(rates: Rates, changes: pd.DataFrame) -> str:
         for lo, hi in RATE_BANDS
     )
     moves = "; ".join(f"{band}: {_signed(n)}" for band, n in rates.net_migration.items())
+    if not rates.migration_measured:
+        moves = (
+            "not estimated, taken as 0 (the extract records nobody leaving a practice other "
+            "than by death, so its arrivals alone would overstate growth)"
+        )
     return (
         f"Rates observed in the year from {rates.year_start:%d %B %Y} to {rates.as_of:%d %B %Y}"
         f" and assumed every year. Births: {_rate(rates.fertility)} a year per 1,000 women "

@@ -261,6 +261,21 @@ def test_observed_rates_by_hand():
     assert rates.net_migration == {"0-17": 0, "18-64": 0, "65-74": 1, "75+": 0}
 
 
+def test_no_migration_is_assumed_from_an_extract_without_leavers():
+    # An extract of current registrations only: arrivals but nobody leaving other than by
+    # death. Counting the arrivals alone would grow the locality every year.
+    people = [
+        _person(0, "1985-01-01", registered_from="2023-03-01"),  # moved in
+        _person(1, "1950-03-01", registered_from="2023-03-01"),  # moved in
+        _person(2, "1950-03-01", registered_to="2023-09-30", date_of_death="2023-09-30"),
+    ]
+
+    rates = profiles.observed_rates(_year(people), "L1", AS_OF, min_at_risk=1)
+
+    assert not rates.migration_measured
+    assert rates.net_migration == dict.fromkeys(BANDS, 0)
+
+
 def test_observed_rates_small_cells_use_the_whole_place():
     people = [
         _person(0, "1970-05-01", sex="male"),
