@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,8 @@ from joinedcare.analytics.suppression import SUPPRESSED_TEXT, Figure, suppress
 logger = logging.getLogger(__name__)
 
 LEVELS = ("place", "locality", "team", "practice")
+# The cells' column holding each level's unit (the place is every cell).
+UNIT_COLUMNS = {"locality": "locality_code", "team": "team_code", "practice": "practice_code"}
 # The inequality pages sum the latest twelve months: monthly figures by group are mostly
 # too small to show once suppressed.
 INEQUALITY_MONTHS = 12
@@ -41,41 +44,37 @@ DIMENSION_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Computed:
-    """One snapshot's results, with each computed metric's units worked out once."""
+    """One snapshot's results: every metric's status and units at hand (what a dashboard
+    needs), the results with their cells read when a page first asks (inequalities)."""
 
     snapshot: Snapshot
-    results: dict[str, engine.Result]
-    units: dict[str, pd.DataFrame]  # slug -> by_unit()
+    metrics: dict[str, Metric]  # slug -> definition, every metric
+    units: dict[str, pd.DataFrame]  # slug -> by_unit(), every computed metric
+    skipped: list[engine.Result]
+    load: Callable[[], dict[str, engine.Result]]  # every result, cells and all
+
+    @cached_property
+    def results(self) -> dict[str, engine.Result]:
+        return self.load()
+
+    @property
+    def computed(self) -> list[Metric]:
+        """The computed metrics, in the definitions' order."""
+        return [self.metrics[slug] for slug in self.units]
 
     @classmethod
-    def of(
-        cls,
-        snapshot: Snapshot,
-        results: Mapping[str, engine.Result],
-        known_units: Mapping[str, tuple[engine.Result, pd.DataFrame]] | None = None,
-    ) -> Computed:
-        """`results` with their units: `known_units` (result, its by_unit()) where that very
-        result is still in `results`, worked out here for the others."""
-        known = known_units or {}
-        units = {}
-        for slug, result in results.items():
-            if result.status != engine.COMPUTED:
-                continue
-            if slug in known and known[slug][0] is result:
-                units[slug] = known[slug][1]
-            else:
-                units[slug] = result.by_unit()
-        return cls(snapshot, dict(results), units)
-
-    @property
-    def computed(self) -> list[engine.Result]:
-        return [r for r in self.results.values() if r.status == engine.COMPUTED]
-
-    @property
-    def skipped(self) -> list[engine.Result]:
-        return [r for r in self.results.values() if r.status != engine.COMPUTED]
+    def of(cls, snapshot: Snapshot, results: Mapping[str, engine.Result]) -> Computed:
+        """Results in hand: their units worked out here."""
+        done = dict(results)
+        return cls(
+            snapshot,
+            metrics={slug: r.metric for slug, r in done.items()},
+            units={slug: r.by_unit() for slug, r in done.items() if r.status == engine.COMPUTED},
+            skipped=[r for r in done.values() if r.status != engine.COMPUTED],
+            load=lambda: done,
+        )
 
 
 _cache: dict[Path, Computed] = {}
@@ -90,34 +89,57 @@ def current(analytics_dir: Path | str) -> Computed | None:
         return None
     with _lock:
         if snapshot.path not in _cache:
-            results, known_units = analytics_results(snapshot)
-            # Results from other sources join here with a dict update, e.g.
-            # results.update(<the web app's operations metrics>): their units are worked out
-            # by Computed.of.
-            computed = Computed.of(snapshot, results, known_units)
+            others: dict[str, engine.Result] = {}
+            # Results from other sources join here with a dict update, replacing the
+            # snapshot's result of the same slug (the operations metrics it skips), e.g.
+            # others.update(<the web app's operations metrics>).
+            computed = from_store(snapshot, others)
+            if computed is None:
+                computed = Computed.of(snapshot, {**compute_and_store(snapshot), **others})
             _cache.clear()  # only the current snapshot is kept
             _cache[snapshot.path] = computed
         return _cache[snapshot.path]
 
 
-def analytics_results(
-    snapshot: Snapshot,
-) -> tuple[dict[str, engine.Result], dict[str, tuple[engine.Result, pd.DataFrame]]]:
-    """The snapshot's stored results and their stored units; computed and stored when missing
-    (a snapshot ingested before results were stored, or by older code)."""
-    results = stored.read(snapshot)
-    units = stored.read_units(snapshot) if results is not None else None
-    if results is not None and units is not None:
-        return results, {slug: (results[slug], frame) for slug, frame in units.items()}
-    # Profiles are left out here (a page would wait for every locality's): each is computed
-    # when its page asks, by locality_profile.
+def from_store(snapshot: Snapshot, others: Mapping[str, engine.Result]) -> Computed | None:
+    """The snapshot's stored results (with `others` in their place where given), their cells
+    read only when asked for; None when none are stored for this snapshot and code."""
+    statuses, units = stored.read_statuses(snapshot), stored.read_units(snapshot)
+    if statuses is None or units is None:
+        return None
+    own = {slug: entry for slug, entry in statuses.items() if slug not in others}
+    metrics = {slug: metric for slug, (metric, _, _) in own.items()}
+    metrics |= {slug: r.metric for slug, r in others.items()}
+    units = {slug: units[slug] for slug in own if slug in units}
+    units |= {slug: r.by_unit() for slug, r in others.items() if r.status == engine.COMPUTED}
+    skipped = [
+        engine.Result(metric, status, reason)
+        for metric, status, reason in own.values()
+        if status != engine.COMPUTED
+    ]
+    skipped += [r for r in others.values() if r.status != engine.COMPUTED]
+
+    def load() -> dict[str, engine.Result]:
+        results = stored.read(snapshot)
+        if results is None:  # removed since: compute them again
+            results = compute_and_store(snapshot)
+        return {**results, **others}
+
+    return Computed(snapshot, metrics, units, skipped, load)
+
+
+def compute_and_store(snapshot: Snapshot) -> dict[str, engine.Result]:
+    """The snapshot's analytics results, computed now and stored for every later process (a
+    snapshot ingested before results were stored, or by older code)."""
+    # Profiles are left out (a page would wait for every locality's): each is computed when
+    # its page asks, by locality_profile.
     results, _ = stored.compute(snapshot, with_profiles=False)
     try:
         stored.write(snapshot, results)
     except OSError:
         # A store the web app may not write to: the results still serve this process.
         logger.warning("Could not store the metric results of snapshot %s", snapshot.id)
-    return results, {}
+    return results
 
 
 _profiles: dict[tuple[Path, str], profiles.Shown] = {}
@@ -272,7 +294,10 @@ def period(computed: Computed) -> list[str]:
 def inequalities(computed: Computed, metric: Metric, level: str, key: str) -> Inequalities:
     result = computed.results[metric.slug]
     months = period(computed)
-    cells = result.cells[result.cells.month.isin(months)]
+    cells = result.cells
+    if level in UNIT_COLUMNS:  # only the unit's own cells: the same sums, far fewer rows
+        cells = cells[cells[UNIT_COLUMNS[level]] == key]
+    cells = cells[cells.month.isin(months)]
     breakdowns, quintiles = [], None
     for dimension, title in DIMENSION_NAMES.items():
         frame = engine.by_group(metric, cells, dimension, level=level, per_month=False)

@@ -73,7 +73,7 @@ def dashboard(request: HttpRequest, level: str, code: str) -> HttpResponse:
         return render(request, "outcomes/no_snapshot.html", {"unit": unit})
     key = figures.unit_key(level, code)
     names = _names(level)
-    panels = [figures.panel(computed, r.metric, level, key) for r in computed.computed]
+    panels = [figures.panel(computed, metric, level, key) for metric in computed.computed]
     context = {
         "unit": unit,
         "level": level,
@@ -102,7 +102,7 @@ def inequalities(request: HttpRequest, level: str, code: str) -> HttpResponse:
         "first_month": months[0] if months else None,
         "last_month": months[-1] if months else None,
         "metrics": [
-            figures.inequalities(computed, r.metric, level, key) for r in computed.computed
+            figures.inequalities(computed, metric, level, key) for metric in computed.computed
         ],
         "rule": RULE_TEXT,
     }
@@ -115,7 +115,7 @@ def download(request: HttpRequest, level: str, code: str, slug: str) -> HttpResp
     computed = figures.current(settings.ANALYTICS_DIR)
     if computed is None or slug not in computed.units:
         raise Http404("No such computed metric")
-    metric = computed.results[slug].metric
+    metric = computed.metrics[slug]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{level}-{code}-{slug}.csv"'
     csv.writer(response).writerows(

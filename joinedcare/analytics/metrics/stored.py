@@ -13,10 +13,11 @@ by the outcomes pages in a fraction of a second.
 
 A write goes to a temporary folder, renamed to `<version>/` only when every file is in it,
 so a reader sees a complete set or none; an interrupted write leaves a `.tmp-` folder that is
-never read. `<version>` is a hash of the code and definitions the results come from: after an
-upgrade the old results are not used (`read` returns None and the caller computes afresh).
-Results are deterministic, so when two processes compute the same snapshot at once the
-second rename finds the folder there and its copy is dropped.
+never read. The profiles go into the finished folder as one file replaced atomically, so they
+can join results stored without them. `<version>` is a hash of the code and definitions the
+results come from: after an upgrade the old results are not used (`read` returns None and the
+caller computes afresh). Results are deterministic, so when two processes compute the same
+snapshot at once the second rename finds the folder there and its copy is dropped.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from joinedcare.analytics import profiles
 from joinedcare.analytics.store import Snapshot
 
 from . import catalogue, engine
+from .catalogue import Metric
 
 FOLDER = "metrics"
 MANIFEST = "manifest.json"
@@ -132,7 +134,7 @@ def write(
     temporary = final.parent / f"{TEMPORARY_PREFIX}{secrets.token_hex(6)}"
     temporary.mkdir(parents=True)
     try:
-        _write_files(temporary, snapshot, results, shown)
+        _write_files(temporary, snapshot, results)
         try:
             os.rename(temporary, final)  # atomic; fails when the folder is already there
         except OSError:
@@ -142,14 +144,24 @@ def write(
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+    if shown is not None:
+        write_profiles(snapshot, shown)
     return final
+
+
+def write_profiles(snapshot: Snapshot, shown: Mapping[str, profiles.Shown]) -> None:
+    """Store every locality's profile beside the snapshot's stored results."""
+    final = folder(snapshot)
+    temporary = final / f"{TEMPORARY_PREFIX}{secrets.token_hex(6)}-{PROFILES}"
+    data = {code: _profile_json(s) for code, s in shown.items()}
+    temporary.write_text(json.dumps(data) + "\n")
+    os.replace(temporary, final / PROFILES)  # atomic: a reader sees old, new or none
 
 
 def _write_files(
     where: Path,
     snapshot: Snapshot,
     results: Mapping[str, engine.Result],
-    shown: Mapping[str, profiles.Shown] | None,
 ) -> None:
     metrics = {}
     for slug, result in results.items():
@@ -162,16 +174,12 @@ def _write_files(
             pq.write_table(_arrow(result.cells), where / f"{slug}.cells.parquet")
             pq.write_table(_arrow(result.by_unit()), where / f"{slug}.units.parquet")
         metrics[slug] = entry
-    if shown is not None:
-        data = {code: _profile_json(s) for code, s in shown.items()}
-        (where / PROFILES).write_text(json.dumps(data) + "\n")
     manifest = {
         "snapshot": snapshot.id,
         "fingerprint": snapshot.fingerprint,
         "code_version": code_version(),
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "metrics": metrics,
-        "profiles": shown is not None,
     }
     # Written last: a folder without a manifest is never read.
     (where / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -215,6 +223,17 @@ def read(snapshot: Snapshot) -> dict[str, engine.Result] | None:
     return results
 
 
+def read_statuses(snapshot: Snapshot) -> dict[str, tuple[Metric, str, str | None]] | None:
+    """metric, status and reason of every stored result, without reading any cells."""
+    found = manifest(snapshot)
+    if found is None:
+        return None
+    return {
+        slug: (catalogue.get(slug), entry["status"], entry["reason"])
+        for slug, entry in found["metrics"].items()
+    }
+
+
 def read_units(snapshot: Snapshot) -> dict[str, pd.DataFrame] | None:
     """Each computed metric's stored `by_unit()` roll-up; None if missing."""
     found = manifest(snapshot)
@@ -229,10 +248,10 @@ def read_units(snapshot: Snapshot) -> dict[str, pd.DataFrame] | None:
 
 def read_profiles(snapshot: Snapshot) -> dict[str, profiles.Shown] | None:
     """Every locality's stored profile as shown; None if none were stored."""
-    found = manifest(snapshot)
-    if found is None or not found.get("profiles"):
+    path = folder(snapshot) / PROFILES
+    if manifest(snapshot) is None or not path.exists():
         return None
-    data = json.loads((folder(snapshot) / PROFILES).read_text())
+    data = json.loads(path.read_text())
     return {code: _profile_from_json(value) for code, value in data.items()}
 
 
