@@ -1,7 +1,7 @@
 """The metrics engine: every analytics-sourced definition, for every unit and month.
 
 ```
-snapshot Parquet --Ibis--> population (person x month) and events (person, month, amount)
+snapshot Parquet --Ibis--> spans (a person's range of months) and events (person, month, amount)
                  --Ibis--> cells: numerator and denominator per practice, month, deprivation
                            quintile, age band, sex and ethnic group        (one query a side)
                  --pandas-> units (practice, team, locality, place) and inequality breakdowns
