@@ -11,8 +11,15 @@ index table):
 - E, emergency department visits in the previous 6 months: 0-3 -> same, >=4 -> 4
 
 so the index runs from 0 to 19. The C component uses the paper's own Charlson weights
-(`codelists/charlson/lace_charlson.csv`, see its PROVENANCE.md), not Quan 2011's; the
-conditions are found with the Quan 2005 ICD-10 codes and hierarchy (`charlson.py`).
+(`codelists/charlson/lace_charlson.csv`, see its PROVENANCE.md), not Quan 2011's: previous
+myocardial infarction, cerebrovascular disease, peripheral vascular disease, diabetes
+without complications 1; congestive heart failure, diabetes with end-organ damage,
+chronic pulmonary disease, mild liver or renal disease, any tumour (including lymphoma or
+leukaemia) 2; dementia, connective tissue disease 3; AIDS, moderate or severe liver or
+renal disease 4; metastatic solid tumour 6. The conditions are found with the Quan 2005
+ICD-10 codes and hierarchy (`charlson.py`); Quan's renal category is Charlson's moderate
+or severe renal disease (chronic renal failure, dialysis, transplant), so it scores 4;
+peptic ulcer and hemiplegia are not in LACE's table and score 0.
 """
 
 from __future__ import annotations
