@@ -69,8 +69,9 @@ class Stages:
         self._clock = time.perf_counter()
 
     def done(self, name: str) -> None:
+        """Close a stage; a stage closed again (features, once per index date) adds up."""
         now = time.perf_counter()
-        self.seconds[name] = round(now - self._clock, 3)
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + now - self._clock, 3)
         self.peak_rss_mb[name] = round(peak_rss_mb(), 1)
         self._clock = now
         if self.progress is not None:
@@ -150,21 +151,28 @@ def code_version() -> str:
 
 
 def collect(expr: Any) -> pd.DataFrame:
-    """An Ibis result as pandas through Arrow, so both engines give the same dtypes."""
-    return expr.to_pyarrow().to_pandas()
+    """An Ibis result as pandas through Arrow, so both engines give the same dtypes.
+
+    The Arrow buffers are released column by column as pandas takes them over
+    (`self_destruct`), so a million-person frame is not held twice.
+    """
+    table = expr.to_pyarrow()
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    del table
+    return frame
 
 
-def build_frames(
-    tables: dict, dates: IndexDates, windows: tuple[int, ...]
-) -> dict[str, pd.DataFrame]:
-    """Features at the three dates and outcomes at the two with follow-up."""
-    frames = {}
-    for name, day in (("fit", dates.fit), ("validate", dates.validate), ("score", dates.score)):
-        frames[name] = collect(F.features(tables, day, windows))
-    for name, day in (("fit", dates.fit), ("validate", dates.validate)):
+def frame_at(tables: dict, day: date, windows: tuple[int, ...], *, outcome: bool) -> pd.DataFrame:
+    """Features at one index date and, with `outcome`, the 12-month label beside them."""
+    frame = collect(F.features(tables, day, windows))
+    if outcome:
         y = collect(F.outcome(tables, day))
-        frames[name] = frames[name].merge(y, on="pseudonym", how="left", validate="1:1")
-    return frames
+        # Both are the cohort at `day` ordered by pseudonym: a column, not a merge (a merge
+        # would copy the million-row frame).
+        if not np.array_equal(y["pseudonym"].to_numpy(), frame["pseudonym"].to_numpy()):
+            raise RuntimeError(f"features and outcome disagree on the cohort at {day}")
+        frame["emergency_admission"] = y["emergency_admission"].to_numpy()
+    return frame
 
 
 def rank_and_segment(frame: pd.DataFrame, risk: np.ndarray) -> pd.DataFrame:
@@ -345,21 +353,31 @@ def run(
     dates = index_dates or derive_index_dates(tables, snapshot_path)
     stages.done("read")
 
-    frames = build_frames(tables, dates, windows)
+    # One index date at a time, each frame dropped once used: three million-person frames
+    # held together were most of a run's peak memory.
     truth = _truth(tables, dates.validate)
+    people = {}
+    fit_frame = frame_at(tables, dates.fit, windows, outcome=True)
+    people["fit"] = len(fit_frame)
     stages.done("features")
 
     columns = F.feature_columns(windows)
-    fit_frame = frames["fit"]
     fitted = M.fit(
         fit_frame, fit_frame["emergency_admission"].to_numpy(), seed=seed, columns=columns
     )
+    del fit_frame
     stages.done("fit")
 
-    validation = evaluate(frames["validate"], fitted, truth)
+    frame = frame_at(tables, dates.validate, windows, outcome=True)
+    people["validate"] = len(frame)
+    stages.done("features")
+    validation = evaluate(frame, fitted, truth)
+    del frame, truth
     stages.done("validate")
 
-    score_frame = frames["score"]
+    score_frame = frame_at(tables, dates.score, windows, outcome=False)
+    people["score"] = len(score_frame)
+    stages.done("features")
     x = fitted.matrix(score_frame)
     risk = fitted.predict(x)
     factors = explain(fitted, score_frame, x, risk, windows, factors_for)
@@ -384,7 +402,7 @@ def run(
             "index_dates": {k: v.isoformat() for k, v in vars(dates).items()},
             "windows_months": list(windows),
             "factors_for": factors_for,
-            "people": {k: len(v) for k, v in frames.items()},
+            "people": people,
             "scores_sha256": hashlib.sha256(scores_path.read_bytes()).hexdigest(),
         },
         "model": {
