@@ -5,7 +5,10 @@ it (`analytics.metrics.stored`); a page reads them (a fraction of a second) the 
 process needs them and keeps them in a module-level cache keyed by the snapshot's folder, so an
 ingest that makes a new snapshot current is picked up by the next page. A snapshot without
 stored results (ingested before they were stored, or by older code) is computed by the first
-page that needs it, which stores the results for every later process. Everything leaving this
+page that needs it, which stores the results for every later process. The web app's own
+records (referrals, episodes, Discharge to Assess, care plans) change all day: their
+operations metrics (`outcomes.operations`) are computed by the same engine beside the
+snapshot and kept for OPERATIONS_FRESH_SECONDS. Everything leaving this
 module has passed through `suppression.suppress`: the SPC charts are drawn from the suppressed
 monthly values, and a chart is not drawn when any month is suppressed (joining the shown
 months would put points that are not neighbours side by side).
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,6 +31,8 @@ from joinedcare.analytics.metrics import engine, stored
 from joinedcare.analytics.metrics.catalogue import Metric
 from joinedcare.analytics.store import Snapshot, Store
 from joinedcare.analytics.suppression import SUPPRESSED_TEXT, Figure, suppress
+
+from . import operations
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +70,21 @@ class Computed:
         """The computed metrics, in the definitions' order."""
         return [self.metrics[slug] for slug in self.units]
 
+    def with_others(self, others: Mapping[str, engine.Result]) -> Computed:
+        """These results with `others` (another source's) in place of the same slugs: the
+        web app's operations metrics, which a snapshot skips."""
+        done = dict(others)
+        units = {slug: u for slug, u in self.units.items() if slug not in done}
+        units |= {slug: r.by_unit() for slug, r in done.items() if r.status == engine.COMPUTED}
+        return Computed(
+            self.snapshot,
+            metrics={**self.metrics, **{slug: r.metric for slug, r in done.items()}},
+            units=units,
+            skipped=[r for r in self.skipped if r.metric.slug not in done]
+            + [r for r in done.values() if r.status != engine.COMPUTED],
+            load=lambda: {**self.results, **done},
+        )
+
     @classmethod
     def of(cls, snapshot: Snapshot, results: Mapping[str, engine.Result]) -> Computed:
         """Results in hand: their units worked out here."""
@@ -79,51 +100,53 @@ class Computed:
 
 _cache: dict[Path, Computed] = {}
 _lock = threading.Lock()
+# The web app's records change all day, unlike a snapshot: their metrics are worked out again
+# when older than this (a few seconds' work at Demo County's size).
+OPERATIONS_FRESH_SECONDS = 300
+_operations: dict[Path, tuple[float, Computed]] = {}
 
 
 def current(analytics_dir: Path | str) -> Computed | None:
-    """Every metric of the current snapshot (stored results, computed if missing); None before
-    any ingest."""
+    """Every metric: the current snapshot's (stored results, computed if missing) with the web
+    app's operations metrics, at most OPERATIONS_FRESH_SECONDS old; None before any ingest."""
     snapshot = Store(analytics_dir).current()
     if snapshot is None:
         return None
     with _lock:
         if snapshot.path not in _cache:
-            others: dict[str, engine.Result] = {}
-            # Results from other sources join here with a dict update, replacing the
-            # snapshot's result of the same slug (the operations metrics it skips), e.g.
-            # others.update(<the web app's operations metrics>).
-            computed = from_store(snapshot, others)
+            computed = from_store(snapshot)
             if computed is None:
-                computed = Computed.of(snapshot, {**compute_and_store(snapshot), **others})
+                computed = Computed.of(snapshot, compute_and_store(snapshot))
             _cache.clear()  # only the current snapshot is kept
+            _operations.clear()
             _cache[snapshot.path] = computed
-        return _cache[snapshot.path]
+        made, merged = _operations.get(snapshot.path, (None, None))
+        if made is None or time.monotonic() - made > OPERATIONS_FRESH_SECONDS:
+            others = operations.compute(analytics_dir)
+            merged = _cache[snapshot.path].with_others(others)
+            _operations[snapshot.path] = (time.monotonic(), merged)
+        return merged
 
 
-def from_store(snapshot: Snapshot, others: Mapping[str, engine.Result]) -> Computed | None:
-    """The snapshot's stored results (with `others` in their place where given), their cells
-    read only when asked for; None when none are stored for this snapshot and code."""
+def from_store(snapshot: Snapshot) -> Computed | None:
+    """The snapshot's stored results, their cells read only when asked for; None when none
+    are stored for this snapshot and code."""
     statuses, units = stored.read_statuses(snapshot), stored.read_units(snapshot)
     if statuses is None or units is None:
         return None
-    own = {slug: entry for slug, entry in statuses.items() if slug not in others}
-    metrics = {slug: metric for slug, (metric, _, _) in own.items()}
-    metrics |= {slug: r.metric for slug, r in others.items()}
-    units = {slug: units[slug] for slug in own if slug in units}
-    units |= {slug: r.by_unit() for slug, r in others.items() if r.status == engine.COMPUTED}
+    metrics = {slug: metric for slug, (metric, _, _) in statuses.items()}
+    units = {slug: units[slug] for slug in statuses if slug in units}
     skipped = [
         engine.Result(metric, status, reason)
-        for metric, status, reason in own.values()
+        for metric, status, reason in statuses.values()
         if status != engine.COMPUTED
     ]
-    skipped += [r for r in others.values() if r.status != engine.COMPUTED]
 
     def load() -> dict[str, engine.Result]:
         results = stored.read(snapshot)
         if results is None:  # removed since: compute them again
             results = compute_and_store(snapshot)
-        return {**results, **others}
+        return results
 
     return Computed(snapshot, metrics, units, skipped, load)
 
@@ -223,7 +246,9 @@ def series(computed: Computed, metric: Metric, level: str, key: str) -> list[Mon
 def panel(computed: Computed, metric: Metric, level: str, key: str) -> Panel:
     months = series(computed, metric, level, key)
     chart = svg = why = None
-    if not months:
+    if not months and metric.place_only and level != "place":
+        why = "Measured for the place as a whole, not for each unit: see the place's dashboard."
+    elif not months:
         why = "No data for this unit in the snapshot."
     elif any(m.figure.value is None for m in months):
         why = "Some months are suppressed (small numbers), so no chart is drawn."

@@ -11,6 +11,7 @@ from tests import factories
 from .conftest import CODES
 
 
+@pytest.mark.django_db  # the operations metrics read the web app's records
 @pytest.mark.parametrize(
     ("level", "code"), [("team", "T1"), ("practice", "P3"), ("locality", "L1"), ("place", None)]
 )
