@@ -23,9 +23,9 @@ from types import MappingProxyType
 
 DATA_DIR = Path(__file__).parent
 
-# Code systems we hold eFI lists for. CTV3 lists exist upstream but are not imported
-# (see efi/PROVENANCE.md); a CTV3-coded record therefore adds no deficit.
-EFI_SYSTEMS = ("snomed", "read2")
+# Code systems we hold eFI lists for: SNOMED CT (EMIS and current systems), Read v2
+# (historic EMIS/Vision records) and CTV3 (TPP SystmOne), see efi/PROVENANCE.md.
+EFI_SYSTEMS = ("snomed", "read2", "ctv3")
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,9 @@ def coded_rows(
     c = conditions.filter(
         conditions.code_system.isin(systems), conditions.recorded_on <= ibis.literal(until)
     )
+    if all(code.since for code in codes):
+        # Every item has a look-back: rows older than all of them need no keys.
+        c = c.filter(c.recorded_on >= ibis.literal(min(code.since for code in codes)))
     if lengths:
         # Every prefix length the lists use, as separate keys: `startswith` as equi-joins.
         code = normalised(c.code)

@@ -68,6 +68,8 @@ GP_CODES = [
     ("snomed", "82971005"),
     ("snomed", "73211009"),
     ("snomed", "22298006"),
+    *_pick("falls", "ctv3"),
+    *_pick("respiratory_disease", "ctv3"),
     ("ctv3", "XE0Uc"),
     ("snomed", "999999999"),
 ]
@@ -263,6 +265,20 @@ def test_charlson_table_matches_reference(con, conditions):
     )
     scores = _score_expected(conditions, charlson.charlson, charlson.LOOKBACK_DAYS)
     assert got == {p: (s,) for p, s in scores.items()}
+
+
+def test_efi_table_counts_ctv3_coded_deficits(con):
+    # A SystmOne (CTV3) record: recurrent falls, essential hypertension, and a Read v2 falls
+    # code for the same person, which is the same deficit and counts once.
+    conditions = [
+        ("p0", "ctv3", "Xa1GP", INDEX, "gp"),
+        ("p0", "ctv3", "XE0Uc", INDEX, "gp"),
+        ("p0", "read2", "16D..", INDEX, "gp"),
+    ]
+    expr = efi.efi_table(
+        _people(), _table(conditions, CONDITION_SCHEMA), _table([], MEDICATION_SCHEMA), INDEX
+    )
+    assert _rows(expr, con, ["efi_deficits"])["p0"] == (2,)
 
 
 def test_hfrs_and_charlson_score_everyone_given_even_without_conditions(con):

@@ -53,6 +53,7 @@ def test_efi_every_coded_deficit_has_codes():
     for deficit in CODED_DEFICITS:
         assert efi_codelist(deficit, "snomed"), deficit
         assert efi_codelist(deficit, "read2"), deficit
+        assert efi_codelist(deficit, "ctv3"), deficit
 
 
 @pytest.mark.parametrize(("code", "deficit"), sorted(DEMO_CODES.items()))
@@ -70,6 +71,21 @@ def test_efi_demo_county_list_is_covered():
 
 def test_efi_read2_code_shows_deficit():
     assert coded_deficits([("read2", "16D..")]) == {"falls"}
+
+
+@pytest.mark.parametrize(
+    ("code", "deficit"),
+    [
+        ("Xa1GP", "falls"),  # Recurrent falls
+        ("XaMGF", "memory_cognitive_problems"),  # Dementia annual review
+        ("XE0Uc", "hypertension"),  # Essential hypertension
+        ("XaLHI", "chronic_kidney_disease"),  # Chronic kidney disease stage 3
+        ("Ua1nH", "mobility_transfer_problems"),  # Reduced mobility
+    ],
+)
+def test_efi_ctv3_code_shows_deficit(code, deficit):
+    # TPP SystmOne practices record CTV3: their deficits count like SNOMED and Read v2 ones.
+    assert coded_deficits([("ctv3", code)]) == {deficit}
 
 
 def test_efi_code_in_another_system_does_not_match():
