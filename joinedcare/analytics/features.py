@@ -259,7 +259,8 @@ def features(
     """One row per person alive and registered at `index_date`, ordered by pseudonym.
 
     Conditions are read once for the LTC flags and every score input. With `scores` (the
-    default; None or False leaves them out, as the spec tests do) the published scores
+    default; None or False leaves them out, as the spec tests do; `published_scores`, the
+    former hook, still reads as "with them") the published scores
     come from that pass (eFI deficits, HFRS groups, Charlson conditions), a polypharmacy
     pass over medications and LACE's pass over the last discharges, with the arithmetic
     from `joinedcare.analytics.scores`.
