@@ -8,7 +8,8 @@ stored results (ingested before they were stored, or by older code) is computed 
 page that needs it, which stores the results for every later process. The web app's own
 records (referrals, episodes, Discharge to Assess, care plans) change all day: their
 operations metrics (`outcomes.operations`) are computed by the same engine beside the
-snapshot and kept for OPERATIONS_FRESH_SECONDS. Everything leaving this
+snapshot and refreshed in the background when older than OPERATIONS_FRESH_SECONDS.
+Everything leaving this
 module has passed through `suppression.suppress`: the SPC charts are drawn from the suppressed
 monthly values, and a chart is not drawn when any month is suppressed (joining the shown
 months would put points that are not neighbours side by side).
@@ -25,6 +26,7 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+from django import db
 
 from joinedcare.analytics import profiles, spc
 from joinedcare.analytics.metrics import engine, stored
@@ -101,14 +103,18 @@ class Computed:
 _cache: dict[Path, Computed] = {}
 _lock = threading.Lock()
 # The web app's records change all day, unlike a snapshot: their metrics are worked out again
-# when older than this (a few seconds' work at Demo County's size).
+# when older than this, in the background (a few seconds at Demo County's size), the page
+# showing the previous figures meanwhile. Only a process's first page waits for them.
 OPERATIONS_FRESH_SECONDS = 300
+REFRESH_IN_BACKGROUND = True
 _operations: dict[Path, tuple[float, Computed]] = {}
+_refreshing: dict[Path, threading.Thread] = {}
 
 
 def current(analytics_dir: Path | str) -> Computed | None:
     """Every metric: the current snapshot's (stored results, computed if missing) with the web
-    app's operations metrics, at most OPERATIONS_FRESH_SECONDS old; None before any ingest."""
+    app's operations metrics, refreshed when older than OPERATIONS_FRESH_SECONDS; None before
+    any ingest."""
     snapshot = Store(analytics_dir).current()
     if snapshot is None:
         return None
@@ -121,11 +127,51 @@ def current(analytics_dir: Path | str) -> Computed | None:
             _operations.clear()
             _cache[snapshot.path] = computed
         made, merged = _operations.get(snapshot.path, (None, None))
-        if made is None or time.monotonic() - made > OPERATIONS_FRESH_SECONDS:
-            others = operations.compute(analytics_dir)
-            merged = _cache[snapshot.path].with_others(others)
-            _operations[snapshot.path] = (time.monotonic(), merged)
+        if merged is None or (not REFRESH_IN_BACKGROUND and _stale(made)):
+            merged = _with_operations(analytics_dir, snapshot)
+        elif _stale(made) and snapshot.path not in _refreshing:
+            thread = threading.Thread(target=_refresh, args=(analytics_dir, snapshot), daemon=True)
+            _refreshing[snapshot.path] = thread
+            thread.start()
         return merged
+
+
+def warm(analytics_dir: Path | str) -> None:
+    """Work out every figure before a page asks (a server process starting): a new process's
+    first dashboard would otherwise wait seconds for the operations metrics."""
+    try:
+        current(analytics_dir)
+    except Exception:
+        logger.exception("Could not work out the outcomes figures ahead of the first page")
+    finally:
+        db.connections.close_all()  # this thread's connections only
+
+
+def _stale(made: float | None) -> bool:
+    return made is None or time.monotonic() - made > OPERATIONS_FRESH_SECONDS
+
+
+def _with_operations(analytics_dir: Path | str, snapshot: Snapshot) -> Computed:
+    """The snapshot's results with the operations metrics computed now (under _lock)."""
+    merged = _cache[snapshot.path].with_others(operations.compute(analytics_dir))
+    _operations[snapshot.path] = (time.monotonic(), merged)
+    return merged
+
+
+def _refresh(analytics_dir: Path | str, snapshot: Snapshot) -> None:
+    """The operations metrics worked out again, off the request that found them stale."""
+    try:
+        others = operations.compute(analytics_dir)
+        with _lock:
+            if snapshot.path in _cache:  # not replaced by a newer snapshot meanwhile
+                merged = _cache[snapshot.path].with_others(others)
+                _operations[snapshot.path] = (time.monotonic(), merged)
+    except Exception:
+        logger.exception("Could not refresh the operations metrics")
+    finally:
+        with _lock:
+            _refreshing.pop(snapshot.path, None)
+        db.connections.close_all()  # this thread's connections only
 
 
 def from_store(snapshot: Snapshot) -> Computed | None:

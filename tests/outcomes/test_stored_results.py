@@ -181,3 +181,33 @@ def test_results_of_other_code_or_another_snapshot_are_not_read(tmp_path):
 
     (final / stored.MANIFEST).write_text(json.dumps(manifest))
     assert stored.read(snapshot) is not None
+
+
+@pytest.mark.django_db(transaction=True)  # the refresh reads the records on its own connection
+def test_stale_operations_figures_are_refreshed_in_the_background(tmp_path, monkeypatch):
+    store = _snapshot_store(tmp_path / "analytics")
+    first = figures.current(store.root)
+    assert "spa_referrals_per_week" in first.units
+
+    monkeypatch.setattr(figures, "OPERATIONS_FRESH_SECONDS", 0)
+    stale = figures.current(store.root)
+    refresh = figures._refreshing.get(store.current().path)
+
+    assert stale is first  # the page did not wait for the refresh
+    if refresh is not None:
+        refresh.join(timeout=60)
+    monkeypatch.setattr(figures, "OPERATIONS_FRESH_SECONDS", 300)
+    fresh = figures.current(store.root)
+    assert fresh is not first and fresh.snapshot == first.snapshot
+    assert set(fresh.units) == set(first.units)
+
+
+@pytest.mark.django_db(transaction=True)  # warm closes its connections, as in a server thread
+def test_a_warmed_process_serves_its_first_page_without_computing(tmp_path):
+    store = _snapshot_store(tmp_path / "analytics")
+    figures._cache.clear()  # as in a new process
+
+    figures.warm(store.root)
+    warmed = figures._operations[store.current().path][1]
+
+    assert figures.current(store.root) is warmed

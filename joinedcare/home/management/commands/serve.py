@@ -1,5 +1,8 @@
 """Serve joinedcare with gunicorn, static files included (WhiteNoise)."""
 
+import threading
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
@@ -42,8 +45,16 @@ class Command(BaseCommand):
                 "threads": options["threads"],
                 "accesslog": "-",
                 "logconfig_dict": _redacting_log_config(),
+                "post_worker_init": _warm,
             }
         ).run()
+
+
+def _warm(worker) -> None:
+    """Each worker works out the outcomes figures as it starts, off its request threads."""
+    from joinedcare.outcomes import figures
+
+    threading.Thread(target=figures.warm, args=(settings.ANALYTICS_DIR,), daemon=True).start()
 
 
 def _redacting_log_config() -> dict:
