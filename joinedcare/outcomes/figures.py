@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -62,6 +62,8 @@ class Computed:
     units: dict[str, pd.DataFrame]  # slug -> by_unit(), every computed metric
     skipped: list[engine.Result]
     load: Callable[[], dict[str, engine.Result]]  # every result, cells and all
+    # Each unit's inequality breakdowns, worked out when first shown (they never change).
+    breakdowns: dict[tuple[str, str, str], Inequalities] = field(default_factory=dict)
 
     @cached_property
     def results(self) -> dict[str, engine.Result]:
@@ -363,6 +365,14 @@ def period(computed: Computed) -> list[str]:
 
 
 def inequalities(computed: Computed, metric: Metric, level: str, key: str) -> Inequalities:
+    """The metric's breakdowns for one unit over `period`, suppressed (kept in `computed`)."""
+    memo = (metric.slug, level, key)
+    if memo not in computed.breakdowns:
+        computed.breakdowns[memo] = _inequalities(computed, metric, level, key)
+    return computed.breakdowns[memo]
+
+
+def _inequalities(computed: Computed, metric: Metric, level: str, key: str) -> Inequalities:
     result = computed.results[metric.slug]
     months = period(computed)
     cells = result.cells
