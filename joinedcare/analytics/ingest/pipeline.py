@@ -31,6 +31,9 @@ Progress = Callable[[str, int, int], None]
 Stage = Callable[[duckdb.DuckDBPyConnection], dict[str, StagedTable]]
 
 TOP_REASONS = 10
+# DuckDB's own cap (its default is 80% of the machine): beyond it the staged tables spill to
+# the temporary folder instead of growing the process.
+MEMORY_LIMIT = "1500MB"
 
 
 def run(
@@ -48,7 +51,7 @@ def run(
     report = progress or (lambda stage, done, total: None)
     today = today or date.today()
     with tempfile.TemporaryDirectory(prefix="joinedcare-ingest-") as spill:
-        con = duckdb.connect(config={"temp_directory": spill})
+        con = duckdb.connect(config={"temp_directory": spill, "memory_limit": MEMORY_LIMIT})
         try:
             with store.begin() as writer:
                 staged = _stage(con, stage, report)
