@@ -17,10 +17,11 @@ months would put points that are not neighbours side by side).
 
 from __future__ import annotations
 
+import calendar
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,7 +30,7 @@ import pandas as pd
 from django import db
 
 from joinedcare.analytics import profiles, spc
-from joinedcare.analytics.metrics import engine, stored
+from joinedcare.analytics.metrics import catalogue, engine, stored
 from joinedcare.analytics.metrics.catalogue import Metric
 from joinedcare.analytics.store import Snapshot, Store
 from joinedcare.analytics.suppression import SUPPRESSED_TEXT, Figure, suppress
@@ -239,11 +240,28 @@ def unit_key(level: str, code: str) -> str:
     return engine.PLACE if level == "place" else code
 
 
-def shown(metric: Metric, numerator: float, denominator: float) -> Figure:
-    """A month's figure as it may be shown (the one call to `suppress` per figure)."""
+def shown(
+    metric: Metric, numerator: float, denominator: float, months: Iterable[str] = ()
+) -> Figure:
+    """A figure as it may be shown (the one call to `suppress` per figure).
+
+    A "per week" metric is a count over `months` ("YYYY-MM"): its rate is the published
+    (suppressed, rounded) count over the days they hold, times 7; the denominator shown is
+    the days, which are not about people and are not suppressed.
+    """
+    if metric.unit == catalogue.PER_WEEK:
+        count = suppress(numerator)
+        days = sum(_days_in(month) for month in months)
+        rate = None if count.value is None or not days else count.value * 7 / days
+        return Figure(count.numerator, days, rate, count.suppressed)
     if metric.multiplier is None:
         return suppress(numerator)
     return suppress(numerator, denominator, per=metric.multiplier)
+
+
+def _days_in(month: str) -> int:
+    year, number = (int(part) for part in month.split("-"))
+    return calendar.monthrange(year, number)[1]
 
 
 @dataclass(frozen=True)
@@ -286,7 +304,7 @@ def series(computed: Computed, metric: Metric, level: str, key: str) -> list[Mon
     frame = computed.units[metric.slug]
     rows = frame[(frame.level == level) & (frame.unit == key)].sort_values("month")
     return [
-        Month(r.month, shown(metric, r.numerator, r.denominator))
+        Month(r.month, shown(metric, r.numerator, r.denominator, [r.month]))
         for r in rows.itertuples(index=False)
     ]
 
@@ -318,7 +336,7 @@ def comparison(computed: Computed, metric: Metric, level: str, key: str) -> list
     frame = frame[frame.level == level]
     latest = frame.sort_values("month").groupby("unit", as_index=False).tail(1)
     return [
-        (r.unit, shown(metric, r.numerator, r.denominator).text(), r.unit == key)
+        (r.unit, shown(metric, r.numerator, r.denominator, [r.month]).text(), r.unit == key)
         for r in latest.sort_values("unit").itertuples(index=False)
     ]
 
@@ -332,11 +350,16 @@ def csv_rows(computed: Computed, metric: Metric, level: str, key: str) -> list[l
             [
                 m.month,
                 _count(f.numerator),
-                _count(f.denominator) if metric.multiplier is not None else "",
+                "" if _is_count(metric) else _count(f.denominator),
                 SUPPRESSED_TEXT if f.value is None else f"{f.value:.4f}",
             ]
         )
     return rows
+
+
+def _is_count(metric: Metric) -> bool:
+    """A metric shown as a count alone (no denominator to publish)."""
+    return metric.multiplier is None and metric.unit != catalogue.PER_WEEK
 
 
 def _count(count: int | None) -> str:
@@ -383,7 +406,9 @@ def _inequalities(computed: Computed, metric: Metric, level: str, key: str) -> I
     for dimension, title in DIMENSION_NAMES.items():
         frame = engine.by_group(metric, cells, dimension, level=level, per_month=False)
         frame = frame[frame.unit == key].sort_values("group")
-        figures = [(r.group, shown(metric, r.numerator, r.denominator)) for r in frame.itertuples()]
+        figures = [
+            (r.group, shown(metric, r.numerator, r.denominator, months)) for r in frame.itertuples()
+        ]
         rows = [
             (group, _count(f.numerator), _count(f.denominator), f.text()) for group, f in figures
         ]

@@ -586,3 +586,34 @@ def test_dashboards_show_operations_metrics_refreshed_as_records_change(world, m
     monkeypatch.setattr(figures, "OPERATIONS_FRESH_SECONDS", 0)
     monkeypatch.setattr(figures, "REFRESH_IN_BACKGROUND", False)
     assert referrals_in("2025-06") == before + 1
+
+
+def test_referrals_per_week_are_the_published_monthly_count_over_the_month_s_weeks(
+    world, client, settings
+):
+    import csv
+    import io
+
+    from joinedcare.analytics.suppression import round_count
+    from joinedcare.outcomes import figures
+
+    settings.ANALYTICS_DIR = world["root"]
+    figures._cache.clear()
+    place = Referral.objects.filter(spa__kind=SinglePointOfAccess.Kind.ADULTS).first().spa.place
+    client.force_login(factories.staff(Role.ANALYST))
+
+    response = client.get(f"/outcomes/place/{place.code}/spa_referrals_per_week.csv")
+
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    units = operations.compute(world["root"])["spa_referrals_per_week"].by_unit(["place"])
+    counts = dict(zip(units.month, units.numerator, strict=True))
+    february = next(r for r in rows if r["month"] == "2025-02")
+    assert february["denominator"] == "28"  # days, never suppressed
+    shown = [r for r in rows if round_count(counts.get(r["month"], 0)) is not None]
+    assert shown, "some month must have more than 7 referrals"
+    for row in shown:
+        days = int(row["denominator"])
+        published = round_count(counts[row["month"]])
+        assert row["numerator"] == str(published)
+        assert float(row["value"]) == pytest.approx(published * 7 / days, abs=1e-4)

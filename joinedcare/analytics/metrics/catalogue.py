@@ -19,6 +19,7 @@ from typing import Any
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 
+PER_WEEK = "per week"
 # What a value is multiplied by: numerator / denominator x multiplier. None: not a ratio (a
 # count, shown as the numerator). Times are means (total / number of things) because cells
 # must add up across units, which a median does not: "hours" sums minutes.
@@ -27,6 +28,7 @@ UNITS: dict[str, float | None] = {
     "per 100,000": 100_000,
     "%": 100,
     "count": None,
+    PER_WEEK: None,  # a count per month, shown per week of the month's days
     "days": 1,
     "hours": 1 / 60,
 }
