@@ -264,7 +264,7 @@ def oracle(slug: str, rows) -> tuple[list, list, int | None]:
     if slug == "spa_referrals_per_week":
         ev = [(r.person, first(on(r.received_at)), 1) for r in adults_referrals()]
         return ev, ev, None
-    if slug == "referral_to_triage_days":
+    if slug == "referral_to_triage_hours":
         done = [r for r in adults_referrals() if r.triaged_at]
         minutes = [int((r.triaged_at - r.received_at).total_seconds() // 60) for r in done]
         num = [(r.person, first(on(r.triaged_at)), m) for r, m in zip(done, minutes, strict=True)]

@@ -20,7 +20,7 @@ REQUIRED_METRICS = {
     "care_home_admissions_65_per_100000", "discharges_to_usual_residence",
     "ascof_2b1_at_home_91_days", "ascof_2b2_offered_reablement",
     "delayed_transfer_days_per_100000", "discharges_via_d2a", "spa_referrals_per_week",
-    "referral_to_triage_days", "referral_to_service_start_days", "service_occupancy",
+    "referral_to_triage_hours", "referral_to_service_start_days", "service_occupancy",
     "episodes_within_six_weeks", "episode_outcomes_at_home", "top2_with_care_plan",
     "care_plan_reviews_on_time", "care_plan_actions_overdue",
 }  # fmt: skip
@@ -109,12 +109,12 @@ def test_missing_keys_and_operations_query(tmp_path):
     [
         # The web app's tables are for operations metrics only.
         ("ae_attendances_per_1000", {"events": "referrals"}, "query.numerator.events"),
-        ("referral_to_triage_days", {"events": "letters"}, "query.numerator.events"),
-        ("referral_to_triage_days", {"amount": {"hours_between": ["a", "b"]}}, "amount table"),
-        ("referral_to_triage_days", {"amount": "median"}, "amount must be one of"),
+        ("referral_to_triage_hours", {"events": "letters"}, "query.numerator.events"),
+        ("referral_to_triage_hours", {"amount": {"hours_between": ["a", "b"]}}, "amount table"),
+        ("referral_to_triage_hours", {"amount": "median"}, "amount must be one of"),
         ("ascof_2b1_at_home_91_days", {"months_of_year": [13]}, "months_of_year"),
         ("top2_with_care_plan", {"person_has": {"events": "letters"}}, "person_has.events"),
-        ("referral_to_triage_days", {"date": None}, "date must name the column"),
+        ("referral_to_triage_hours", {"date": None}, "date must name the column"),
     ],
 )
 def test_operations_query_problems_are_named(slug, change, problem):
