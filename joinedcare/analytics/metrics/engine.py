@@ -177,52 +177,6 @@ def _people(tables: Mapping[str, ibis.Table]) -> ibis.Table:
     )
 
 
-def population(
-    tables: Mapping[str, ibis.Table],
-    months: Sequence[date],
-    *,
-    age_min: int | None = None,
-    age_max: int | None = None,
-) -> ibis.Table:
-    """People registered on the first day of each month, with their attributes that month.
-
-    The plain person x month definition of the population. The engine counts the same
-    population from `spans` without building this product (580,000 people x 36 months in Demo
-    County); tests check the two agree.
-    """
-    people = _people(tables)
-    month_table = ibis.memtable(pa.table({"month": pa.array(list(months), pa.date32())}))
-    joined = people.cross_join(month_table)
-    m = joined.month
-    alive = joined.date_of_death.isnull() | (joined.date_of_death >= m)
-    registered = (joined.registered_from <= m) & (
-        joined.registered_to.isnull() | (joined.registered_to >= m)
-    )
-    pop = joined.filter(joined.date_of_birth <= m, registered, alive)
-    pop = pop.mutate(age=_age_on(pop.date_of_birth, pop.month))
-    if age_min is not None:
-        pop = pop.filter(pop.age >= age_min)
-    if age_max is not None:
-        pop = pop.filter(pop.age <= age_max)
-    return pop.select(
-        "pseudonym",
-        "month",
-        "practice_code",
-        "team_code",
-        "locality_code",
-        "imd_quintile",
-        age_band=_age_band(pop.age),
-        sex="sex",
-        ethnic_group="ethnic_group",
-    )
-
-
-def _age_on(dob: ibis.Value, day1: ibis.Value) -> ibis.Value:
-    """Completed years on `day1`, the first day of a month."""
-    not_yet = (dob.month() > day1.month()) | ((dob.month() == day1.month()) & (dob.day() > 1))
-    return day1.year() - dob.year() - not_yet.cast("int64")
-
-
 def _imd_quintile(decile: ibis.Value) -> ibis.Value:
     """IMD deciles 1-2 -> quintile 1 (most deprived) ... 9-10 -> 5."""
     return ((decile + 1) // 2).cast("int64").cast("string").fill_null(UNKNOWN)
@@ -278,7 +232,7 @@ def spans(
 
     first_index and last_index bound the range (inclusive; people with no month in it are
     left out); born_index is the first month the person is alive on its first day, so their
-    age in month i is (i - born_index) // 12, their age on its first day as `_age_on` counts it.
+    age in month i is (i - born_index) // 12, their completed years on its first day.
     Months between first and last that are not in `months` are not in the population.
     """
     people = _people(tables)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+from joinedcare.analytics.metrics import engine
 
 PRACTICES = [
     ("P1", "Practice one", "T1", "L1"),
@@ -145,3 +148,28 @@ def random_snapshot(tmp_path):
         return write_snapshot(tmp_path / f"snapshot{seed}", rows), rows
 
     return make
+
+
+def person_months(tables, months, *, age_min=None, age_max=None):
+    """The population's definition, plainly: people registered on the first day of each month
+    (born, registered, not deregistered or dead before it), with their attributes that month."""
+    people = engine._people(tables)
+    month_table = ibis.memtable(pa.table({"month": pa.array(list(months), pa.date32())}))
+    joined = people.cross_join(month_table)
+    m = joined.month
+    alive = joined.date_of_death.isnull() | (joined.date_of_death >= m)
+    registered = (joined.registered_from <= m) & (
+        joined.registered_to.isnull() | (joined.registered_to >= m)
+    )
+    pop = joined.filter(joined.date_of_birth <= m, registered, alive)
+    dob = pop.date_of_birth
+    not_yet = (dob.month() > m.month()) | ((dob.month() == m.month()) & (dob.day() > 1))
+    pop = pop.mutate(age=m.year() - dob.year() - not_yet.cast("int64"))
+    if age_min is not None:
+        pop = pop.filter(pop.age >= age_min)
+    if age_max is not None:
+        pop = pop.filter(pop.age <= age_max)
+    return pop.select(
+        "pseudonym", "month", "practice_code", "team_code", "locality_code", "imd_quintile",
+        age_band=engine._age_band(pop.age), sex="sex", ethnic_group="ethnic_group",
+    )  # fmt: skip

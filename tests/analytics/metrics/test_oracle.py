@@ -13,7 +13,7 @@ import pytest
 
 from joinedcare.analytics.metrics import catalogue, engine
 
-from .conftest import MONTHS
+from .conftest import MONTHS, person_months
 
 ACS = {"B180", "B181", "D501", "D508", "D509", "F00", "F01", "F02", "F03", "G40", "G41", "R56",
        "O15", "I110", "I50", "J81", "I20", "I240", "I248", "I249", "I25", "Z034", "I10", "I119",
@@ -264,7 +264,7 @@ def test_month_boundaries_by_hand(tmp_path):
                            {"pseudonym": "b", "encounter_id": "y", "setting": "ae",
                             "start_date": date(2023, 4, 2)}]}  # fmt: skip
     tables = engine.read_snapshot(write_snapshot(tmp_path / "s", rows))
-    pop = engine.population(tables, MONTHS).execute()
+    pop = person_months(tables, MONTHS).execute()
     a = pop[pop.pseudonym == "a"].sort_values("month")
     assert list(a.age_band[:2]) == ["18-64", "65-74"]
     assert len(a) == 6  # January to June

@@ -1,6 +1,6 @@
 """The engine counts the population from each person's range of months (`engine.spans`), not
 from the person x month product. These tests check both give the same cells: the plain
-product (`engine.population`, the definition) against the engine's `side`, on seeded and on
+product (`person_months`, the definition) against the engine's `side`, on seeded and on
 generated people, for every age filter and for months that are not consecutive."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from joinedcare.analytics.metrics import engine
 
-from .conftest import MONTHS, PRACTICES, random_rows, write_snapshot
+from .conftest import MONTHS, PRACTICES, person_months, random_rows, write_snapshot
 
 CELLS = list(engine.CELL_COLUMNS)
 AGES = [(None, None), (65, None), (18, None), (None, 17), (18, 64), (75, None)]
@@ -38,7 +38,7 @@ GAPPY = [*MONTHS[::2], date(2024, 3, 1), date(2025, 2, 1)]
 
 def plain(tables, spec, months, age_min, age_max) -> pd.DataFrame:
     """The cells from the person x month product: count its rows, or join the events to it."""
-    pop = engine.population(tables, months, age_min=age_min, age_max=age_max)
+    pop = person_months(tables, months, age_min=age_min, age_max=age_max)
     if spec.get("population"):
         sums = pop.group_by(CELLS).aggregate(total=pop.count())
     else:
