@@ -23,7 +23,7 @@ from joinedcare.analytics.store import Store
 from joinedcare.synthetic import build_county
 
 
-def _county_store(out: Path, seed: int, scale: float) -> tuple[Store, float, float]:
+def county_store(out: Path, seed: int, scale: float) -> tuple[Store, float, float]:
     """The county's analytics store under `out`, built and ingested unless already there."""
     store = Store(out / "store")
     if store.current() is not None:
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="metrics_bench_") as tmp:
         out = args.workdir or Path(tmp)
-        store, build_seconds, ingest_seconds = _county_store(out, args.seed, args.scale)
+        store, build_seconds, ingest_seconds = county_store(out, args.seed, args.scale)
         snapshot = store.current()
 
         start = time.perf_counter()

@@ -20,7 +20,6 @@ one JSON object with every figure (aim: a dashboard page under 300 ms).
 import argparse
 import json
 import os
-import secrets
 import statistics
 import tempfile
 import time
@@ -32,25 +31,16 @@ AIM_SECONDS = 0.3
 
 def _county(out: Path, seed: int, scale: float) -> dict:
     """The county and its analytics store under `out`, with stored results; what it took."""
-    from joinedcare.analytics.ingest import ingest
-    from joinedcare.analytics.metrics import stored
-    from joinedcare.analytics.store import Store
-    from joinedcare.synthetic import build_county
+    from metrics import county_store  # benchmarks/metrics.py: build and ingest unless there
 
-    took = {"seconds_build": 0.0, "seconds_ingest": 0.0, "seconds_store_results": 0.0}
-    if not (out / "county" / "manifest.json").exists():
-        start = time.perf_counter()
-        build_county(out / "county", seed=seed, scale=scale)
-        took["seconds_build"] = time.perf_counter() - start
-    store = Store(out / "store")
-    if store.current() is None:
-        start = time.perf_counter()
-        ingest(out / "county" / "extract", store, secrets.token_hex(16))
-        took["seconds_ingest"] = time.perf_counter() - start
+    from joinedcare.analytics.metrics import stored
+
+    store, build_seconds, ingest_seconds = county_store(out, seed, scale)
+    took = {"seconds_build": build_seconds, "seconds_ingest": ingest_seconds}
+    start = time.perf_counter()
     if stored.read_profiles(store.current()) is None:
-        start = time.perf_counter()
         stored.compute_and_write(store.current())
-        took["seconds_store_results"] = time.perf_counter() - start
+    took["seconds_store_results"] = time.perf_counter() - start
     return took
 
 
