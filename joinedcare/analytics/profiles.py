@@ -56,7 +56,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import features
+from . import features, schema
 from .metrics.engine import AGE_BANDS
 from .suppression import SUPPRESSED_TEXT, suppress
 
@@ -128,14 +128,21 @@ def year_start(as_of: date) -> date:
 
 
 def read_tables(path: Path | str) -> dict[str, pd.DataFrame]:
-    """The snapshot's Parquet tables this module needs (an absent one read as None)."""
+    """The snapshot's Parquet tables this module needs (an absent one read as None), their
+    date columns as datetimes once here rather than at every comparison."""
     root = Path(path)
-    return {
-        name: pd.read_parquet(root / f"{name}.parquet")
-        if (root / f"{name}.parquet").exists()
-        else None
-        for name in TABLES
-    }
+    tables = {}
+    for name in TABLES:
+        file = root / f"{name}.parquet"
+        if not file.exists():
+            tables[name] = None
+            continue
+        frame = pd.read_parquet(file)
+        for column in schema.TABLES[name].columns:
+            if column.type == "date" and column.name in frame.columns:
+                frame[column.name] = pd.to_datetime(frame[column.name])
+        tables[name] = frame
+    return tables
 
 
 def reference_date(tables: Mapping[str, pd.DataFrame | None]) -> date:
