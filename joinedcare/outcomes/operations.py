@@ -223,7 +223,7 @@ def tables(as_of: date | None = None) -> dict[str, ibis.Table]:
 
 def months_before(months: Sequence[date], as_of: date) -> list[date]:
     """The months that ended before `as_of`: a month still going would look like a fall."""
-    return [m for m in months if date(m.year + m.month // 12, m.month % 12 + 1, 1) <= as_of]
+    return [m for m in months if engine.next_month(m) <= as_of]
 
 
 def compute(

@@ -125,13 +125,13 @@ def snapshot_months(tables: Mapping[str, ibis.Table]) -> list[date]:
     enc = tables["encounters"]
     row = enc.aggregate(first=enc.start_date.min(), last=enc.start_date.max()).execute()
     first, last = pd.Timestamp(row["first"][0]).date(), pd.Timestamp(row["last"][0]).date()
-    month = first if first.day == 1 else _next_month(first)
-    last_is_month_end = _next_month(last) == _add_days(last, 1)
-    stop = _next_month(last) if last_is_month_end else _month_start(last)
+    month = first if first.day == 1 else next_month(first)
+    last_is_month_end = next_month(last) == _add_days(last, 1)
+    stop = next_month(last) if last_is_month_end else _month_start(last)
     months = []
     while month < stop:
         months.append(month)
-        month = _next_month(month)
+        month = next_month(month)
     return months
 
 
@@ -139,7 +139,8 @@ def _month_start(d: date) -> date:
     return d.replace(day=1)
 
 
-def _next_month(d: date) -> date:
+def next_month(d: date) -> date:
+    """The first day of the month after `d`'s."""
     return date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
@@ -396,7 +397,7 @@ def _per_month(
 
 def calendar(months: Sequence[date]) -> ibis.Table:
     """month, last_day, next_month of each month: what rows counting per month join to."""
-    nexts = [_next_month(m) for m in months]
+    nexts = [next_month(m) for m in months]
     return ibis.memtable(
         pa.table(
             {
