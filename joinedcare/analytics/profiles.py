@@ -50,6 +50,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 
@@ -253,38 +254,101 @@ class Rates:
         }
 
 
+class Place:
+    """The whole place's figures (every practice of the snapshot) that a locality's profile
+    uses: its rates and its people's conditions and activity. Each is worked out on first use
+    and kept, so profiling every locality with one `Place` works them out once, not once a
+    locality (they are most of a profile's work on a large snapshot)."""
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame | None], as_of: date) -> None:
+        self.tables = tables
+        self.as_of = as_of
+        self.year_start = year_start(as_of)
+
+    @cached_property
+    def deaths(self) -> dict[tuple[str, str], Observed]:
+        """The place's deaths and people at risk in the year, per (rate band, sex)."""
+        return _death_counts(self.tables, None, self.year_start, self.as_of)
+
+    @cached_property
+    def fertility(self) -> Observed:
+        """The place's babies in the year over its women 15-44 at the year's start."""
+        return _fertility(self.tables, None, self.year_start, self.as_of)
+
+    @cached_property
+    def female_births(self) -> float:
+        """The share of the place's babies of the year who are girls."""
+        return _female_share(_babies(self.tables, None, self.year_start, self.as_of))
+
+    @cached_property
+    def migration_measured(self) -> bool:
+        """Whether the snapshot records anyone leaving a practice other than by death."""
+        return _records_leavers(self.tables)
+
+    @cached_property
+    def with_ltc(self) -> pd.DataFrame:
+        """pseudonym: each person with a long-term condition recorded by the reference date."""
+        return _with_ltc(self.tables.get("conditions"), self.as_of)
+
+    @cached_property
+    def activity(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The A&E attendances and emergency admissions of the 12 months to the reference
+        date (pseudonym of each), picked from every encounter once."""
+        enc = self.tables.get("encounters")
+        if enc is None:
+            return pd.DataFrame(columns=["pseudonym"]), pd.DataFrame(columns=["pseudonym"])
+        in_year = _in_last_12m(enc["start_date"], self.as_of)
+        ae = in_year & (enc["setting"] == "ae")
+        emergency = in_year & (enc["setting"] == "inpatient")
+        emergency &= enc["admission_method"] == "emergency"
+        # Only the pseudonym column of the matching rows: taking every column of millions of
+        # encounters costs more than finding them.
+        return enc.loc[ae, ["pseudonym"]], enc.loc[emergency, ["pseudonym"]]
+
+
+def _place(tables: Mapping[str, pd.DataFrame | None], as_of: date, place: Place | None) -> Place:
+    """`place`, or the place of `tables` on `as_of` when None; a place of other tables or
+    another day would give another locality's profile the wrong figures, so it is refused."""
+    if place is None:
+        return Place(tables, as_of)
+    if place.tables is not tables or place.as_of != as_of:
+        raise ValueError("The place was worked out from other tables or for another day")
+    return place
+
+
 def observed_rates(
     tables: Mapping[str, pd.DataFrame | None],
     locality_code: str,
     as_of: date,
     *,
     min_at_risk: int = MIN_AT_RISK,
+    place: Place | None = None,
 ) -> Rates:
     """Death, fertility and migration over the year to `as_of`, for the locality (deaths and
-    fertility from the whole place where the locality has fewer than `min_at_risk` at risk)."""
-    start = year_start(as_of)
+    fertility from the whole place where the locality has fewer than `min_at_risk` at risk).
+    Pass the `place` of `tables` and `as_of` to reuse its figures across localities."""
+    place = _place(tables, as_of, place)
+    start = place.year_start
     local = _death_counts(tables, locality_code, start, as_of)
-    place = _death_counts(tables, None, start, as_of)
     deaths = {
-        key: local[key] if local[key].at_risk >= min_at_risk else _pooled(place[key])
+        key: local[key] if local[key].at_risk >= min_at_risk else _pooled(place.deaths[key])
         for key in local
     }
     fertility = _fertility(tables, locality_code, start, as_of)
     if fertility.at_risk < min_at_risk:
-        fertility = _pooled(_fertility(tables, None, start, as_of))
+        fertility = _pooled(place.fertility)
     moves_in, moves_out = _moves(tables, locality_code, start, as_of)
-    measured = _records_leavers(tables)
-    if not measured:
+    if not place.migration_measured:
         moves_in = moves_out = dict.fromkeys(moves_in, 0)
     return Rates(
         year_start=start,
         as_of=as_of,
         deaths=deaths,
         fertility=fertility,
-        female_births=_female_share(_babies(tables, None, start, as_of)),
+        female_births=place.female_births,
         registrations=moves_in,
         deregistrations=moves_out,
-        migration_measured=measured,
+        migration_measured=place.migration_measured,
     )
 
 
@@ -471,13 +535,18 @@ def banded(frame: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def projection(
-    tables: Mapping[str, pd.DataFrame | None], locality_code: str, as_of: date | None = None
+    tables: Mapping[str, pd.DataFrame | None],
+    locality_code: str,
+    as_of: date | None = None,
+    *,
+    place: Place | None = None,
 ) -> tuple[Projection, Rates]:
-    """The locality's registered population projected HORIZONS years ahead, and the rates."""
+    """The locality's registered population projected HORIZONS years ahead, and the rates
+    (`place`: see `observed_rates`)."""
     as_of = as_of or reference_date(tables)
     pop = population_now(tables, locality_code, as_of)
     cohorts = pop.groupby(COHORT, as_index=False).size().rename(columns={"size": "count"})
-    rates = observed_rates(tables, locality_code, as_of)
+    rates = observed_rates(tables, locality_code, as_of, place=place)
     return project(cohorts, max(HORIZONS), rates), rates
 
 
@@ -490,7 +559,9 @@ def profile(
     HORIZONS, ltc, ae_12m, emergency_12m. Never shown as such: see `shown()`.
     """
     as_of = as_of or reference_date(tables)
-    return _profile(tables, locality_code, as_of, projection(tables, locality_code, as_of)[0])
+    place = Place(tables, as_of)
+    projected = projection(tables, locality_code, as_of, place=place)[0]
+    return _profile(tables, locality_code, as_of, projected, place)
 
 
 def _profile(
@@ -498,6 +569,7 @@ def _profile(
     locality_code: str,
     as_of: date,
     projected: Projection,
+    place: Place,
 ) -> pd.DataFrame:
     pop = population_now(tables, locality_code, as_of)
     lsoas = sorted(set(pop["lsoa"]) | set(projected.cohorts[max(HORIZONS)]["lsoa"]))
@@ -508,10 +580,10 @@ def _profile(
             out[f"{band}_{h}"] = bands[band].reindex(out.index, fill_value=0.0)
     out["population"] = pop.groupby("lsoa").size().reindex(out.index, fill_value=0)
     out["imd_decile"] = pop.groupby("lsoa")["imd_decile"].agg(_mode).reindex(out.index)
-    out["ltc"] = _per_lsoa(pop, _with_ltc(tables.get("conditions"), as_of), out.index)
-    enc = _encounters_last_12m(tables.get("encounters"), as_of)
-    ae = enc[enc["setting"] == "ae"]
-    emergency = enc[(enc["setting"] == "inpatient") & (enc["admission_method"] == "emergency")]
+    # One row per person with an LTC: counted per LSOA like events (a merge, as `isin` with
+    # the place's hundreds of thousands of pseudonyms converts each one, every locality).
+    out["ltc"] = _events_per_lsoa(pop, place.with_ltc, out.index)
+    ae, emergency = place.activity
     out["ae_12m"] = _events_per_lsoa(pop, ae, out.index)
     out["emergency_12m"] = _events_per_lsoa(pop, emergency, out.index)
     return out.reset_index()
@@ -522,30 +594,24 @@ def _mode(values: pd.Series) -> float:
     return float(modes.min()) if len(modes) else float("nan")
 
 
-def _with_ltc(conditions: pd.DataFrame | None, as_of: date) -> set[str]:
-    """Pseudonyms with any LTC code recorded on or before `as_of`."""
+def _with_ltc(conditions: pd.DataFrame | None, as_of: date) -> pd.DataFrame:
+    """pseudonym: each person with any LTC code recorded on or before `as_of`, once."""
     if conditions is None or conditions.empty:
-        return set()
+        return pd.DataFrame(columns=["pseudonym"])
     codes = {code for c in features.conditions() if c.kind == "ltc" for code in c.codes}
     c = conditions[
         (conditions["code_system"] == "snomed")
         & conditions["code"].isin(codes)
         & (_dates(conditions["recorded_on"]) <= pd.Timestamp(as_of))
     ]
-    return set(c["pseudonym"])
+    return c[["pseudonym"]].drop_duplicates()
 
 
-def _per_lsoa(pop: pd.DataFrame, who: set[str], index: pd.Index) -> pd.Series:
-    flagged = pop[pop["pseudonym"].isin(who)]
-    return flagged.groupby("lsoa").size().reindex(index, fill_value=0).astype("int64")
-
-
-def _encounters_last_12m(encounters: pd.DataFrame | None, as_of: date) -> pd.DataFrame:
-    if encounters is None:
-        return pd.DataFrame(columns=["pseudonym", "setting", "admission_method", "start_date"])
-    start = _dates(encounters["start_date"])
+def _in_last_12m(start_date: pd.Series, as_of: date) -> pd.Series:
+    """Whether each date falls in the 12 months up to and including `as_of`."""
+    start = _dates(start_date)
     after = pd.Timestamp(features.months_before(as_of, 12))
-    return encounters[(start > after) & (start <= pd.Timestamp(as_of))]
+    return (start > after) & (start <= pd.Timestamp(as_of))
 
 
 def _events_per_lsoa(pop: pd.DataFrame, events: pd.DataFrame, index: pd.Index) -> pd.Series:
@@ -674,16 +740,22 @@ def _assumptions(rates: Rates, changes: pd.DataFrame) -> str:
 
 
 def shown(
-    tables: Mapping[str, pd.DataFrame | None], locality_code: str, as_of: date | None = None
+    tables: Mapping[str, pd.DataFrame | None],
+    locality_code: str,
+    as_of: date | None = None,
+    *,
+    place: Place | None = None,
 ) -> Shown:
     """The profile as a page shows it: every count and rate through `suppress`.
 
     An LSOA's IMD decile is a published property of the area, not a count, and is shown as
-    is (or "unknown").
+    is (or "unknown"). Profiling many localities, pass each the same `Place(tables, as_of)`:
+    the whole place's figures are then worked out once.
     """
     as_of = as_of or reference_date(tables)
-    projected, rates = projection(tables, locality_code, as_of)
-    raw = _profile(tables, locality_code, as_of, projected)
+    place = _place(tables, as_of, place)
+    projected, rates = projection(tables, locality_code, as_of, place=place)
+    raw = _profile(tables, locality_code, as_of, projected, place)
     rows = [
         _row(r["lsoa"], "unknown" if pd.isna(r["imd_decile"]) else str(int(r["imd_decile"])), r)
         for r in raw.to_dict("records")
@@ -710,6 +782,7 @@ def shown(
 __all__ = [
     "METHOD_TEXT",
     "SUPPRESSED_TEXT",
+    "Place",
     "observed_rates",
     "profile",
     "project",

@@ -8,20 +8,25 @@ by the outcomes pages in a fraction of a second.
     <slug>.cells.parquet     a computed metric's cells (never shown: pages suppress)
     <slug>.units.parquet     its `by_unit()` roll-up
     profiles.json            each locality's profile as shown (already suppressed), if stored
-  .tmp-<random>/             a write in progress or interrupted (never read)
+    .tmp-<hex>-profiles.json profiles being written, or a write of them interrupted
+  .tmp-<random>/             a write in progress or interrupted
 ```
 
 A write goes to a temporary folder, renamed to `<version>/` only when every file is in it,
-so a reader sees a complete set or none; an interrupted write leaves a `.tmp-` folder that is
-never read. The profiles go into the finished folder as one file replaced atomically, so they
-can join results stored without them. `<version>` is a hash of the code and definitions the
-results come from: after an upgrade the old results are not used (`read` returns None and the
-caller computes afresh). Results are deterministic, so when two processes compute the same
-snapshot at once the second rename finds the folder there and its copy is dropped.
+so a reader sees a complete set or none. The profiles go into the finished folder as one file
+replaced atomically, so they can join results stored without them. `.tmp-` folders and files
+are never read. A killed write would leave its own forever, so each write removes those in the
+folder it writes to once they are older than STALE_AFTER_SECONDS: a write takes seconds, so
+one that old belongs to no writer still running. `<version>` is a hash of the code and
+definitions the results come from: after an upgrade the old results are not used (`read`
+returns None and the caller computes afresh). Results are deterministic, so when two processes
+compute the same snapshot at once the second rename finds the folder there and its copy is
+dropped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -49,6 +54,9 @@ FOLDER = "metrics"
 MANIFEST = "manifest.json"
 PROFILES = "profiles.json"
 TEMPORARY_PREFIX = ".tmp-"
+# A temporary folder or file lives for the seconds its files take to write (computing comes
+# first): one this old (by mtime) was left by a killed write, never one still in progress.
+STALE_AFTER_SECONDS = 60 * 60
 _ANALYTICS = Path(__file__).resolve().parent.parent
 # What the stored figures depend on: change any of these and they are computed again.
 VERSION_SOURCES = (
@@ -112,16 +120,13 @@ def compute_and_write(
 
 
 def locality_profiles(snapshot: Snapshot) -> dict[str, profiles.Shown]:
-    """Every locality's profile as shown, from one read of the snapshot."""
+    """Every locality's profile as shown, from one read of the snapshot; the whole place's
+    figures (its rates, its 12 months of activity) worked out once for all of them."""
     tables = profiles.read_tables(snapshot.path)
     as_of = profiles.reference_date(tables)
-    # A profile counts encounters of the 12 months to `as_of`: cutting the table once to a
-    # wider window gives each locality the same rows without filtering 12 million each time.
-    enc = tables["encounters"]
-    since = pd.Timestamp(as_of) - pd.Timedelta(days=400)
-    tables = {**tables, "encounters": enc[pd.to_datetime(enc["start_date"]) > since]}
+    place = profiles.Place(tables, as_of)
     codes = sorted(tables["practices"]["locality_code"].dropna().unique())
-    return {code: profiles.shown(tables, code, as_of) for code in codes}
+    return {code: profiles.shown(tables, code, as_of, place=place) for code in codes}
 
 
 def write(
@@ -129,8 +134,10 @@ def write(
     results: Mapping[str, engine.Result],
     shown: Mapping[str, profiles.Shown] | None = None,
 ) -> Path:
-    """Store `results` (and profiles) beside `snapshot`, all or nothing; returns the folder."""
+    """Store `results` (and profiles) beside `snapshot`, all or nothing; returns the folder.
+    Removes the stale temporary folders that killed writes left beside it."""
     final = folder(snapshot)
+    _remove_stale(final.parent, _is_results_folder)
     temporary = final.parent / f"{TEMPORARY_PREFIX}{secrets.token_hex(6)}"
     temporary.mkdir(parents=True)
     try:
@@ -150,12 +157,40 @@ def write(
 
 
 def write_profiles(snapshot: Snapshot, shown: Mapping[str, profiles.Shown]) -> None:
-    """Store every locality's profile beside the snapshot's stored results."""
+    """Store every locality's profile beside the snapshot's stored results (removing the
+    stale temporary files that killed writes of them left)."""
     final = folder(snapshot)
+    _remove_stale(final, _is_profiles_file)
     temporary = final / f"{TEMPORARY_PREFIX}{secrets.token_hex(6)}-{PROFILES}"
     data = {code: _profile_json(s) for code, s in shown.items()}
     temporary.write_text(json.dumps(data) + "\n")
     os.replace(temporary, final / PROFILES)  # atomic: a reader sees old, new or none
+
+
+def _is_results_folder(entry: os.DirEntry[str]) -> bool:
+    return entry.is_dir(follow_symlinks=False)
+
+
+def _is_profiles_file(entry: os.DirEntry[str]) -> bool:
+    return entry.name.endswith(f"-{PROFILES}") and entry.is_file(follow_symlinks=False)
+
+
+def _remove_stale(where: Path, ours: Callable[[os.DirEntry[str]], bool]) -> None:
+    """Remove the `.tmp-` entries in `where` that are `ours` and older than
+    STALE_AFTER_SECONDS. Symbolic links are never ours, so nothing outside `where` is
+    followed. Housekeeping only: whatever cannot be removed is left for the next write."""
+    cutoff = time.time() - STALE_AFTER_SECONDS
+    with contextlib.suppress(OSError), os.scandir(where) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if not entry.name.startswith(TEMPORARY_PREFIX) or not ours(entry):
+                    continue
+                if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+                    continue  # perhaps a concurrent write still in progress
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
 
 
 def _write_files(
