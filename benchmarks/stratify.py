@@ -12,7 +12,12 @@ thing measured), then on the same files measures:
 - the floor: one DuckDB `count(*) ... group by pseudonym` over encounters.parquet; any
   per-person feature costs at least that;
 - the feature stage: every feature at ONE index date (the scoring date), to Arrow;
-- the peer: the same features written plainly in pandas, as an analyst would.
+- the peer: the same features written plainly in pandas, as an analyst would;
+- the issue's reference: five windowed counts (A&E, emergency and elective admissions,
+  outpatient and GP contacts in 12 months) in one DuckDB query, against the same floor;
+- the floor and the feature stage again on the same rows in date order. The generator
+  writes each person's encounters together, which makes the floor's group-by unusually
+  cheap; a hospital feed arrives in date order, and the ingest keeps the order it is given.
 
 The last line printed is one JSON object with every figure.
 """
@@ -75,6 +80,47 @@ def floor_seconds(snapshot: Path) -> float:
     seconds = time.perf_counter() - start
     con.close()
     return seconds
+
+
+def five_counts_seconds(snapshot: Path, day: date) -> float:
+    """The issue's reference: five windowed counts per person in one DuckDB query."""
+    con = duckdb.connect()
+    path = str(snapshot / "encounters.parquet")
+    start = time.perf_counter()
+    con.sql(
+        f"""SELECT pseudonym,
+          count(*) FILTER (WHERE setting = 'ae') AS ae,
+          count(*) FILTER (WHERE setting = 'inpatient' AND admission_method = 'emergency') AS em,
+          count(*) FILTER (WHERE setting = 'inpatient' AND admission_method = 'elective') AS el,
+          count(*) FILTER (WHERE setting = 'outpatient') AS op,
+          count(*) FILTER (WHERE setting = 'gp') AS gp
+        FROM read_parquet('{path}')
+        WHERE start_date >= DATE '{F.months_before(day, 12)}' AND start_date < DATE '{day}'
+        GROUP BY pseudonym"""  # noqa: S608
+    ).to_arrow_table()
+    seconds = time.perf_counter() - start
+    con.close()
+    return seconds
+
+
+def date_ordered(snapshot: Path, out: Path) -> Path:
+    """The snapshot with its encounters in date order (the other tables linked, unchanged)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for path in snapshot.glob("*.parquet"):
+        if path.name != "encounters.parquet" and not (out / path.name).exists():
+            (out / path.name).symlink_to(path.resolve())
+    target = out / "encounters.parquet"
+    if not target.exists():
+        con = duckdb.connect()
+        con.sql("SET memory_limit = '1.5GB'")
+        con.sql("SET enable_progress_bar = false")
+        con.sql(
+            f"COPY (SELECT * FROM read_parquet('{snapshot / 'encounters.parquet'}') "  # noqa: S608
+            f"ORDER BY start_date, encounter_id) TO '{target}' "
+            "(FORMAT parquet, ROW_GROUP_SIZE 100000)"
+        )
+        con.close()
+    return out
 
 
 def feature_seconds(
@@ -235,6 +281,11 @@ def main(argv: list[str] | None = None) -> dict:
     feature = min(s for s, _ in feats)
     plain = min(feature_seconds(snapshot, day, args.engine, scores=False)[0] for _ in range(2))
     peer, peer_people = (None, None) if args.skip_peer else peer_seconds(snapshot, day)
+    five = min(five_counts_seconds(snapshot, day) for _ in range(3))
+    dated = date_ordered(snapshot, work / f"snapshot-{args.people}-by-date")
+    dated_floor = min(floor_seconds(dated) for _ in range(3))
+    dated_five = min(five_counts_seconds(dated, day) for _ in range(3))
+    dated_feature = min(feature_seconds(dated, day, args.engine)[0] for _ in range(2))
     v = json.loads((work / "runs" / run["run_id"] / "report.json").read_text())["validation"]
     oracle = v["oracle"]["oracle"] if v.get("oracle") else None
     seconds = run["stage_seconds"]
@@ -259,6 +310,13 @@ def main(argv: list[str] | None = None) -> dict:
         "feature_stage_without_scores_seconds": round(plain, 3),
         "feature_over_floor": round(feature / floor, 2),
         "feature_without_scores_over_floor": round(plain / floor, 2),
+        "reference_five_counts_seconds": round(five, 3),
+        "reference_five_counts_over_floor": round(five / floor, 2),
+        "date_ordered_floor_seconds": round(dated_floor, 3),
+        "date_ordered_reference_five_counts_seconds": round(dated_five, 3),
+        "date_ordered_reference_five_counts_over_floor": round(dated_five / dated_floor, 2),
+        "date_ordered_feature_stage_seconds": round(dated_feature, 3),
+        "date_ordered_feature_over_floor": round(dated_feature / dated_floor, 2),
         "peer_over_feature": None if peer is None else round(peer / feature, 2),
         "peer_over_feature_without_scores": None if peer is None else round(peer / plain, 2),
         "auc": v["model"]["auc"]["auc"],
@@ -284,6 +342,12 @@ def main(argv: list[str] | None = None) -> dict:
     print(
         f"floor {floor:.2f} s, features {feature:.2f} s ({out['feature_over_floor']}x floor), "
         f"pandas peer {out['peer_seconds']} s ({out['peer_over_feature']}x features)"
+    )
+    print(
+        f"issue's five windowed counts {five:.2f} s ({out['reference_five_counts_over_floor']}x "
+        f"floor); encounters in date order: floor {dated_floor:.2f} s, five counts "
+        f"{dated_five:.2f} s ({out['date_ordered_reference_five_counts_over_floor']}x), "
+        f"features {dated_feature:.2f} s ({out['date_ordered_feature_over_floor']}x floor)"
     )
     print(
         f"AUC {out['auc']:.4f} (oracle {out['oracle_auc']}), calibration slope "

@@ -159,9 +159,12 @@ def encounter_features(
     )
     metrics = {}
     for b, w in enumerate(windows):
+        # Every row is inside the longest window (filtered above): no bucket test there.
+        inside = k.bucket <= b if b < len(windows) - 1 else None
         for i, stem in enumerate(kinds, start=1):
-            metrics[f"{stem}_{w}m"] = k.count(where=(k.kind == i) & (k.bucket <= b))
-        metrics[f"bed_days_{w}m"] = k.stay.sum(where=k.bucket <= b)
+            kind = k.kind == i
+            metrics[f"{stem}_{w}m"] = k.count(where=kind if inside is None else kind & inside)
+        metrics[f"bed_days_{w}m"] = k.stay.sum(where=inside)
     return k.group_by("pseudonym").aggregate(**metrics)
 
 

@@ -1,9 +1,10 @@
 """One pass over `conditions` for every coded list: codes -> items by ONE equi-join.
 
 Each list (long-term conditions, eFI deficits, HFRS groups, Charlson conditions) is given
-as rows of one code -> item table. A condition record is turned into its lookup keys (the
-code itself; for ICD-10 the dot-less prefixes of every length the lists use) and joined to
-the table once, so a population's conditions are read once however many lists they feed.
+as rows of one code -> item table. Each distinct code recorded is turned into its lookup
+keys (the code itself; for ICD-10 the dot-less prefixes of every length the lists use) and
+matched to the table, and the records are joined to that small lookup once, so a
+population's conditions are read once however many lists they feed.
 A join to a small table is also far cheaper than the alternative per-row CASE over hundreds
 of codes, and, being an equi-join, every engine plans it as a hash join.
 
@@ -94,15 +95,24 @@ def coded_rows(
     if all(code.since for code in codes):
         # Every item has a look-back: rows older than all of them need no keys.
         c = c.filter(c.recorded_on >= ibis.literal(min(code.since for code in codes)))
+    # Matched once per distinct code rather than per row: the lookup (prefixes unnested,
+    # joined to the lists) is as small as the vocabulary recorded, and each record then
+    # needs one equi-join on its code as recorded (the conditions pass: -21% single-threaded
+    # at a million people).
+    seen = c.select("code_system", "code").distinct()
     if lengths:
         # Every prefix length the lists use, as separate keys: `startswith` as equi-joins.
-        code = normalised(c.code)
+        code = normalised(seen.code)
         prefixes = ibis.array([code.substr(0, n) for n in lengths])
-        keys = ibis.cases((c.code_system == "icd10", prefixes), else_=ibis.array([c.code]))
-        c = c.select("pseudonym", "code_system", "recorded_on", "source", key=keys.unnest())
+        keys = ibis.cases((seen.code_system == "icd10", prefixes), else_=ibis.array([seen.code]))
+        seen = seen.select("code_system", "code", key=keys.unnest())
     else:
-        c = c.select("pseudonym", "code_system", "recorded_on", "source", key=c.code)
-    j = c.join(item_table(codes, ids), ["code_system", "key"])
+        seen = seen.mutate(key=seen.code)
+    items = item_table(codes, ids)
+    lookup = seen.join(items, ["code_system", "key"]).drop("key")
+    j = c.select("pseudonym", "code_system", "code", "recorded_on", "source").join(
+        lookup, ["code_system", "code"]
+    )
     j = j.filter(
         j.since.isnull() | (j.recorded_on >= j.since),
         ~j.hospital_only | j.source.isin(HOSPITAL_SOURCES),
