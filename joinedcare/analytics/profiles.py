@@ -56,6 +56,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from . import features, schema
 from .metrics.engine import AGE_BANDS
@@ -88,6 +89,12 @@ METHOD_TEXT = (
     "population's own trends over one year, not official projections."
 )
 TABLES = ("people", "practices", "conditions", "encounters")
+# The columns profiles use of the two large tables (every column of the others): most of an
+# encounters file's bytes are its encounter ids, which no profile needs.
+COLUMNS = {
+    "conditions": ("pseudonym", "code_system", "code", "recorded_on"),
+    "encounters": ("pseudonym", "setting", "admission_method", "start_date"),
+}
 
 
 def age_band(age: int) -> str:
@@ -129,8 +136,9 @@ def year_start(as_of: date) -> date:
 
 
 def read_tables(path: Path | str) -> dict[str, pd.DataFrame]:
-    """The snapshot's Parquet tables this module needs (an absent one read as None), their
-    date columns as datetimes once here rather than at every comparison."""
+    """The snapshot's Parquet tables this module needs (an absent one read as None; of
+    conditions and encounters only the COLUMNS used), their date columns as datetimes once
+    here rather than at every comparison."""
     root = Path(path)
     tables = {}
     for name in TABLES:
@@ -138,7 +146,11 @@ def read_tables(path: Path | str) -> dict[str, pd.DataFrame]:
         if not file.exists():
             tables[name] = None
             continue
-        frame = pd.read_parquet(file)
+        wanted = COLUMNS.get(name)
+        if wanted is not None:
+            present = set(pq.read_schema(file).names)
+            wanted = [c for c in wanted if c in present]
+        frame = pd.read_parquet(file, columns=wanted)
         for column in schema.TABLES[name].columns:
             if column.type == "date" and column.name in frame.columns:
                 frame[column.name] = pd.to_datetime(frame[column.name])
