@@ -22,6 +22,14 @@ def test_queue_refused_outside_an_spa(client, gp_a):
     assert client.get("/spa/").status_code == 403
 
 
+def test_menu_offers_the_queues_only_to_the_access_point_s_staff(client, gp_a, coordinator, spa):
+    link = 'href="/spa/">Single Point of Access</a>'
+    client.force_login(gp_a)
+    assert link not in client.get("/").content.decode()  # it would lead to a refusal
+    client.force_login(coordinator)
+    assert link in client.get("/").content.decode()
+
+
 def test_referral_form_names_every_missing_field_and_saves_nothing(client, at, coordinator, spa):
     at(MORNING)
     client.force_login(coordinator)
