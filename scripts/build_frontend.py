@@ -24,8 +24,10 @@ def main() -> int:
     css = (SOURCE / "nhsuk-frontend.min.css").read_text()
     css = css.replace("url(/assets/", "url(assets/")
     css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
-    # The Frutiger web font is served only from NHS domains; the CSP allows no other
-    # origin, so the frontend's own Arial fallback is used.
+    # The Frutiger web font is licensed for NHS domains only and served from one; the CSP
+    # allows no other origin, so its @font-face rules go: kept, every page would ask for the
+    # font, be refused and log an error. The frontend's own Arial fallback is used.
+    css = re.sub(r"@font-face\{[^}]*\}", "", css)
     (TARGET / "nhsuk-frontend.min.css").write_text(css)
     js = (SOURCE / "nhsuk-frontend.min.js").read_text()
     js = re.sub(r"//# sourceMappingURL=\S+", "", js)

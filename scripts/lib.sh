@@ -36,7 +36,8 @@ ensure_frontend() {  # the NHS.UK frontend from npm, copied into static files
     npm ci --no-audit --no-fund --loglevel=error
   fi
   if [ ! -f joinedcare/home/static/nhsuk/nhsuk-frontend.min.css ] \
-     || [ node_modules/.package-lock.json -nt joinedcare/home/static/nhsuk/nhsuk-frontend.min.css ]; then
+     || [ node_modules/.package-lock.json -nt joinedcare/home/static/nhsuk/nhsuk-frontend.min.css ] \
+     || [ scripts/build_frontend.py -nt joinedcare/home/static/nhsuk/nhsuk-frontend.min.css ]; then
     $VENV/bin/python scripts/build_frontend.py
   else
     echo "    up to date"
