@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from joinedcare.access.models import BreakGlass
+from joinedcare.referrals.models import SinglePointOfAccess
 from joinedcare.staff.models import has_permission
 from joinedcare.staff.roles import Permission, Role
 
@@ -17,6 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "memberships": memberships,
         "localities": user.localities.all(),
         "role": user.role,
+        # The access points' queues refuse anyone not on their staff: link only to one's own.
+        "access_point_kinds": set(
+            SinglePointOfAccess.objects.filter(staff=user).values_list("kind", flat=True)
+        ),
         "Role": Role,
         "care_role": has_permission(user, Permission.VIEW_PERSON_RECORD),
         "analyst": has_permission(user, Permission.VIEW_PSEUDONYMS),

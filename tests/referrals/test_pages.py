@@ -1,7 +1,8 @@
 """The SPA's pages through the Django client: queues, the form's errors, the board."""
 
 from joinedcare.audit.models import AuditEvent
-from joinedcare.referrals.models import Referral
+from joinedcare.referrals.models import Referral, SinglePointOfAccess
+from joinedcare.staff.roles import Role
 from tests import factories
 from tests.referrals.conftest import MORNING
 
@@ -28,6 +29,20 @@ def test_menu_offers_the_queues_only_to_the_access_point_s_staff(client, gp_a, c
     assert link not in client.get("/").content.decode()  # it would lead to a refusal
     client.force_login(coordinator)
     assert link in client.get("/").content.decode()
+
+
+def test_home_links_only_to_the_access_points_the_user_works_in(client, coordinator, spa):
+    client.force_login(coordinator)
+    page = client.get("/").content.decode()
+    assert 'href="/spa/">Referral queues' in page
+    assert 'href="/families/"' not in page  # not on the children's access point's staff
+    factories.spa(kind=SinglePointOfAccess.Kind.CHILDREN_AND_FAMILIES, staff=[coordinator])
+    assert 'href="/families/"' in client.get("/").content.decode()
+    outsider = factories.staff(Role.SPA_COORDINATOR)
+    client.force_login(outsider)
+    page = client.get("/").content.decode()
+    assert 'href="/spa/"' not in page
+    assert "not on the staff of a Single Point of Access" in page
 
 
 def test_referral_form_names_every_missing_field_and_saves_nothing(client, at, coordinator, spa):
