@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from joinedcare.analytics import engines
+from joinedcare.analytics import engines, factors
 from joinedcare.analytics import evaluation as E
 from joinedcare.analytics import features as F
 from joinedcare.analytics import model as M
@@ -213,7 +213,7 @@ def explain(
     if factors_for == "segments":
         ranked = rank_and_segment(frame, risk)
         rows = np.sort(ranked.index.to_numpy()[ranked["segment"].to_numpy() != ""])
-    found = M.top_factors(
+    found = factors.top_factors(
         frame.iloc[rows], fitted.contributions(x[rows]), fitted.columns, windows=windows
     )
     out: list[list[str]] = [[] for _ in range(len(frame))]

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from joinedcare.access.rules import people_visible_to
+from joinedcare.analytics.factors import reason_kind
 from joinedcare.audit.models import AuditEvent
 from joinedcare.organisations.models import Practice, Team
 from joinedcare.staff.models import has_permission
@@ -130,7 +131,8 @@ def _audit(user, unit: str, entries, named: dict) -> None:
 def _aggregates(entries: list[CaseListEntry]) -> dict:
     if not entries:
         return {}
-    factors = Counter(f.split(" (")[0] for e in entries for f in e.top_factors)
+    # Counted by kind: "aged 88" and "aged 89" are one reason, age, to the MDT.
+    factors = Counter(reason_kind(f) for e in entries for f in e.top_factors)
     frailty = Counter(e.efi_category or "not scored" for e in entries)
     return {
         "people": len(entries),

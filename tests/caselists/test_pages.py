@@ -2,6 +2,7 @@ import pytest
 
 from joinedcare.audit.models import AuditEvent
 from joinedcare.caselists.actions import publish_run
+from joinedcare.caselists.models import CaseListEntry
 from joinedcare.staff.roles import Role
 from tests import factories
 from tests.caselists.runs import write_run
@@ -73,3 +74,15 @@ def test_case_list_says_how_good_the_model_was(client, published, team_a):
     response = client.get(f"/case-lists/practices/{practice.code}/")
     assert "AUC was 0.780" in response.text
     assert "41% had an emergency admission" in response.text
+
+
+def test_summary_counts_reasons_by_kind(client, published):
+    practice, _ = published
+    entries = list(CaseListEntry.objects.all())
+    entries[0].top_factors = ["aged 88", "1 GP contact in the last 12 months"]
+    entries[1].top_factors = ["aged 89", "13 GP contacts in the last 12 months"]
+    CaseListEntry.objects.bulk_update(entries, ["top_factors"])
+    client.force_login(factories.staff(Role.ANALYST))
+    page = client.get(f"/case-lists/teams/{practice.team.code}/").text
+    assert "age (2)" in page and "GP contacts in the last 12 months (2)" in page
+    assert "aged 88 (1)" not in page

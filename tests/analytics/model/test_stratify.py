@@ -11,8 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from joinedcare.analytics import model as M
-from joinedcare.analytics import stratify
+from joinedcare.analytics import factors, stratify
 
 COLUMNS = [
     "pseudonym",
@@ -125,7 +124,7 @@ def test_top_factors_are_plain_english_and_only_raise_risk():
         }
     )
     contrib = np.array([[0.45, 0.2, 0.3, 0.1, 0.4], [-0.3, -0.1, -0.1, -0.05, 0.2]])
-    out = M.top_factors(frame, contrib, columns, windows=(6, 12))
+    out = factors.top_factors(frame, contrib, columns, windows=(6, 12))
     assert out[0] == [
         "3 emergency admissions in the last 12 months",
         "aged 87",
@@ -133,3 +132,49 @@ def test_top_factors_are_plain_english_and_only_raise_risk():
     ]
     # The second person's eFI of 0.05 raises their risk but is not frailty: nothing to say.
     assert out[1] == []
+
+
+def test_reasons_are_counted_by_kind_not_by_the_person_s_figures():
+    # Every phrase `top_factors` can give, at two different figures, is one kind of reason.
+    columns = [
+        "age",
+        "gp_contacts_12m",
+        "bed_days_12m",
+        "social_care_services",
+        "hfrs",
+        "charlson",
+        "ltc_count",
+        "medicines_12m",
+        "efi",
+        "imd_decile",
+        "reablement_12m",
+    ]
+    frame = pd.DataFrame(
+        {
+            "age": [88, 89],
+            "gp_contacts_12m": [1, 13],
+            "bed_days_12m": [1, 9],
+            "social_care_services": [1, 2],
+            "hfrs": [5.5, 11.2],
+            "charlson": [2, 5],
+            "ltc_count": [2, 4],
+            "medicines_12m": [3, 11],
+            "efi": [0.14, 0.22],
+            "imd_decile": [1, 3],
+            "reablement_12m": [1, 1],
+        }
+    )
+    contrib = np.ones((2, len(columns)))
+    one, other = factors.top_factors(frame, contrib, columns, windows=(12,), k=len(columns))
+    # Each input says something here: medicines_12m used to be grouped as "medicines", a
+    # factor with no phrase, so it (and reablement_12m) never showed.
+    assert len(one) == len(other) == len(columns)
+    assert one != other
+    kinds = [factors.reason_kind(p) for p in one]
+    assert kinds == [factors.reason_kind(p) for p in other]
+    assert kinds[:3] == [
+        "age",
+        "GP contacts in the last 12 months",
+        "days in hospital in the last 12 months",
+    ]
+    assert "mild frailty" in kinds and "hospital frailty risk score" in kinds
