@@ -1,5 +1,6 @@
 """`joinedcare demo` on a small county: loads once, reuses, one login per role."""
 
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import CommandError, call_command
 from joinedcare.access.rules import people_visible_to
 from joinedcare.caselists.models import PublishedRun
 from joinedcare.demo.models import CountyLoad
+from joinedcare.meetings.models import Level, Meeting
 from joinedcare.organisations.models import Locality, Practice, Team
 from joinedcare.people.models import Person
 from joinedcare.staff.models import StaffUser
@@ -93,6 +95,14 @@ def test_demo_publishes_case_lists_the_practice_gp_can_open(county_dir, settings
     gp = StaffUser.objects.get(username=Role.GP)
     visible = people_visible_to(gp).filter(pseudonym__in=run.entries.values("pseudonym"))
     assert visible.exists()
+    # The GP's practice MDT is arranged for next week with the case list on its agenda.
+    mdt = Meeting.objects.get(level=Level.MICRO)
+    assert mdt.chair == gp and mdt.held_on > date.today() and mdt.case_list_run == run
+    on_agenda = set(mdt.items.values_list("person__pseudonym", flat=True))
+    listed = set(run.entries.filter(practice=mdt.practice).values_list("pseudonym", flat=True))
+    assert listed and listed <= on_agenda
+    assert Meeting.objects.filter(level=Level.INTERMEDIATE, chair__role=Role.TAP_LEAD).exists()
     # A second demo reuses the published run.
-    assert "already published" in run_demo(county_dir, no_stratify=False)
-    assert PublishedRun.objects.count() == 1
+    again = run_demo(county_dir, no_stratify=False)
+    assert "already published" in again and "already arranged" in again
+    assert PublishedRun.objects.count() == 1 and Meeting.objects.count() == 2

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from joinedcare.analytics.store import Store
 from joinedcare.caselists.models import PublishedRun
 from joinedcare.demo.loader import load_county
+from joinedcare.demo.meetings import arrange_demo_meetings
 from joinedcare.demo.operations_history import seed_history
 from joinedcare.demo.spa import create_demo_spa
 from joinedcare.demo.staff import create_demo_staff
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         if not no_stratify:
             self._stratify(out)
         self.stdout.write(f"Operations history: {seed_history(users, out) or 'already there'}")
+        self.stdout.write(f"MDT meetings: {arrange_demo_meetings(users) or 'already arranged'}")
         self.stdout.write(f"Demo County ready in {time.perf_counter() - started:.1f} s.\n")
         self._print_logins(users, password)
 
