@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from joinedcare.home.forms import DatePartsField, DatePartsWidget
 from joinedcare.organisations.models import Organisation, Team
 from joinedcare.staff.models import StaffUser
 from joinedcare.staff.roles import ROLE_PERMISSIONS, Permission
@@ -20,10 +21,6 @@ from .models import CarePlanVersion, Consent
 
 ROWS = 3
 _CARE_ROLES = [r for r, p in ROLE_PERMISSIONS.items() if Permission.VIEW_PERSON_RECORD in p]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def staff_for(person, extra=()) -> list[StaffUser]:
@@ -68,7 +65,7 @@ class CarePlanForm(forms.Form):
     carers_needs = forms.CharField(
         label="Carers' needs", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    review_date = forms.DateField(label="Review date", widget=DateInput)
+    review_date = DatePartsField(label="Review date")
     key_worker = forms.ChoiceField(
         label="Key worker", help_text="The one named person the person and carers contact."
     )
@@ -104,8 +101,8 @@ class CarePlanForm(forms.Form):
             self.fields[f"action_{n}_owner"] = forms.ChoiceField(
                 label=f"Action {n}: owner", choices=owners, required=False
             )
-            self.fields[f"action_{n}_due"] = forms.DateField(
-                label=f"Action {n}: due", required=False, widget=DateInput
+            self.fields[f"action_{n}_due"] = DatePartsField(
+                label=f"Action {n}: due date", required=False
             )
         if not needs_consent:
             for name in ("given_by", "given_by_name", "scopes"):
@@ -150,7 +147,8 @@ class CarePlanForm(forms.Form):
             )
             if (text or owner or due) and not (text and owner and due):
                 for name, value in (("", text), ("_owner", owner), ("_due", due)):
-                    if not value:
+                    # A due date typed wrongly already says so.
+                    if not value and f"action_{n}{name}" not in self.errors:
                         self.add_error(f"action_{n}{name}", "Give each action what, who and when")
         return data
 
@@ -221,6 +219,8 @@ def style(form: forms.Form) -> None:
     }
     for name, field in form.fields.items():
         widget = field.widget
+        if isinstance(widget, DatePartsWidget):
+            continue  # styles its own boxes, as errors are known only when it renders
         css = next((c for t, c in classes.items() if isinstance(widget, t)), "nhsuk-input")
         if form.is_bound and form.errors.get(name):
             css += "" if "checkboxes" in css else f" {css}--error"

@@ -1,6 +1,12 @@
-"""Form styling in one place: NHS.UK frontend classes and error descriptions."""
+"""Form styling in one place: NHS.UK frontend classes and error descriptions, and the
+NHS.UK date input (day, month and year boxes) in place of the browser's date picker."""
+
+import re
+from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 
 _CLASSES = {
     forms.Textarea: "nhsuk-textarea",
@@ -16,8 +22,133 @@ class NHSForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
+            if isinstance(widget, DatePartsWidget):
+                continue  # styles its own boxes, as errors are known only when it renders
             css = next((c for t, c in _CLASSES.items() if isinstance(widget, t)), "nhsuk-input")
             if self.errors.get(name):
                 css += f" {css}--error"
                 widget.attrs["aria-describedby"] = f"id_{name}-error"
             widget.attrs["class"] = css
+
+
+# --- dates as day, month and year -------------------------------------------------------
+
+PARTS = ("day", "month", "year")
+_WIDTHS = {"day": 2, "month": 2, "year": 4}
+_NUMBER = re.compile(r"[0-9]+")
+
+
+class DatePartsWidget(forms.MultiWidget):
+    """Three text boxes, Day, Month and Year, as the NHS.UK date input.
+
+    The boxes with a problem are passed in at render time as the `wrong_parts` attribute
+    (see `DatePartsBoundField`): errors added after the form was built, such as those
+    from an action, are highlighted too.
+    """
+
+    template_name = "home/widgets/date_parts.html"
+
+    def __init__(self, attrs=None):
+        boxes = {part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in PARTS}
+        super().__init__(boxes, attrs)
+
+    def decompress(self, value) -> list[str]:
+        if isinstance(value, str):  # an initial value given as an ISO date
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                return ["", "", ""]
+        if not isinstance(value, date):
+            return ["", "", ""]
+        return [str(value.day), str(value.month), str(value.year)]
+
+    def get_context(self, name, value, attrs):
+        attrs = dict(attrs or {})
+        wrong = attrs.pop("wrong_parts", ())
+        # The fieldset is described by the hint and error; each box says if it is invalid.
+        for shared in ("aria-describedby", "aria-invalid", "class"):
+            attrs.pop(shared, None)
+        context = super().get_context(name, value, attrs)
+        id_ = context["widget"]["attrs"].get("id")
+        for part, box in zip(PARTS, context["widget"]["subwidgets"], strict=True):
+            error = " nhsuk-input--error" if part in wrong else ""
+            width = f"nhsuk-input--width-{_WIDTHS[part]}"
+            box["attrs"]["class"] = f"nhsuk-input{error} {width} nhsuk-date-input__input"
+            if part in wrong:
+                box["attrs"]["aria-invalid"] = "true"
+            if id_:
+                box["attrs"]["id"] = f"{id_}_{part}"
+            box["label"] = part.capitalize()
+        return context
+
+    def id_for_label(self, id_):
+        return f"{id_}_day" if id_ else ""
+
+
+class DatePartsBoundField(BoundField):
+    """Knows which of day, month and year its errors are about."""
+
+    @property
+    def wrong_parts(self) -> tuple[str, ...]:
+        wrong = set()
+        for error in self.errors.as_data():
+            wrong.update((error.params or {}).get("parts", PARTS))
+        return tuple(p for p in PARTS if p in wrong)
+
+    @property
+    def id_for_label(self) -> str:
+        """The first box with a problem, so the error summary's link goes to it."""
+        first = next(iter(self.wrong_parts), "day")
+        return f"{self.auto_id}_{first}" if self.auto_id else ""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        return {**super().build_widget_attrs(attrs, widget), "wrong_parts": self.wrong_parts}
+
+
+class DatePartsField(forms.MultiValueField):
+    """A date typed as day, month and year, cleaned to a `datetime.date` (or None when
+    optional and left blank). Errors name the field, as the NHS.UK pattern says:
+    "Review date must include a month", "Review date must be a real date"."""
+
+    widget = DatePartsWidget
+    bound_field_class = DatePartsBoundField
+
+    def __init__(self, *, help_text="For example, 27 3 2027", **kwargs) -> None:
+        boxes = [forms.CharField(required=False) for _ in PARTS]
+        super().__init__(boxes, require_all_fields=False, help_text=help_text, **kwargs)
+
+    def clean(self, value):
+        if isinstance(value, date):  # a disabled field gives back its initial value
+            return value
+        values = [*(value or []), "", "", ""]
+        typed = {part: str(values[i] or "").strip() for i, part in enumerate(PARTS)}
+        if not any(typed.values()):
+            if self.required:
+                raise self._error("Enter the %(lower)s", "required", PARTS)
+            return None
+        found = self._parse(typed)
+        self.run_validators(found)
+        return found
+
+    def _parse(self, typed: dict[str, str]) -> date:
+        missing = [part for part in PARTS if not typed[part]]
+        if missing:
+            what = " and ".join(missing)
+            raise self._error(f"%(label)s must include a {what}", "incomplete", missing)
+        not_numbers = [part for part in PARTS if not _NUMBER.fullmatch(typed[part])]
+        if not_numbers:
+            raise self._error("%(label)s must be a real date", "invalid", not_numbers)
+        if len(typed["year"]) != 4:
+            raise self._error("%(label)s year must include 4 numbers", "invalid", ["year"])
+        day, month, year = (int(typed[part]) for part in PARTS)
+        try:
+            return date(year, month, day)
+        except ValueError:
+            # 32 3 2027 is the day's fault; 31 2 2027 is the whole date's.
+            wrong = [p for p, n, m in (("day", day, 31), ("month", month, 12)) if not 1 <= n <= m]
+            raise self._error("%(label)s must be a real date", "invalid", wrong or PARTS) from None
+
+    def _error(self, message: str, code: str, parts) -> ValidationError:
+        label = str(self.label or "Date")
+        params = {"label": label, "lower": label.lower(), "parts": tuple(parts)}
+        return ValidationError(message, code=code, params=params)

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from joinedcare.careplans.forms import DateInput, style
-from joinedcare.home.forms import NHSForm
+from joinedcare.careplans.forms import style
+from joinedcare.home.forms import DatePartsField, NHSForm
 
 from . import spa
 from .models import Escalation, Level
@@ -12,7 +12,7 @@ from .models import Escalation, Level
 class MeetingForm(forms.Form):
     # Choices depend on the user, so the NHS.UK styling (which reads errors) comes last.
     unit = forms.ChoiceField(label="Meeting of", help_text="A practice, a team or a locality.")
-    held_on = forms.DateField(label="Date", widget=DateInput)
+    held_on = DatePartsField(label="Meeting date")
     members = forms.MultipleChoiceField(
         label="Members", widget=forms.CheckboxSelectMultiple, required=False
     )

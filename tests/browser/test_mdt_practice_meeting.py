@@ -19,6 +19,13 @@ from tests.caselists.runs import write_run
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def fill_date(page, question: str, day: date) -> None:
+    """Type a date into the NHS.UK date input (Day, Month, Year) under its question."""
+    boxes = page.get_by_role("group", name=question, exact=True)
+    for part, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+        boxes.get_by_label(part, exact=True).fill(str(value))
+
+
 @pytest.fixture
 def practice_mdt(tmp_path):
     team = factories.team(name="Dales TAP")
@@ -82,14 +89,14 @@ def test_practice_mdt_from_agenda_to_actions_and_escalation(page, practice_mdt):
     page.get_by_label("Goal 1 is self-care").check()
     page.get_by_label("Action 1", exact=True).fill("Dress the leg ulcer weekly")
     page.get_by_label("Action 1: owner").select_option(label="Joanne Wilson (District nurse)")
-    due = (date.today() + timedelta(days=7)).isoformat()
-    page.get_by_label("Action 1: due").fill(due)
+    due = date.today() + timedelta(days=7)
+    fill_date(page, "Action 1: due date", due)
     page.get_by_label("Action 2", exact=True).fill("Befriending visits")
     page.get_by_label("Action 2: owner").select_option(label="Dave Armstrong (VCS worker)")
-    page.get_by_label("Action 2: due").fill(due)
+    fill_date(page, "Action 2: due date", due)
     page.get_by_label("Key worker").select_option(label="Joanne Wilson (District nurse)")
     page.get_by_label("If things get worse").fill("Call Joanne on 0191 000 0000")
-    page.get_by_label("Review date").fill((date.today() + timedelta(days=90)).isoformat())
+    fill_date(page, "Review date", date.today() + timedelta(days=90))
     page.get_by_label("Who agreed").select_option(label="The person themselves")
     page.get_by_label("Their name").fill("Ada Lovelace")
     page.get_by_label("Health and social care staff").check()

@@ -14,6 +14,15 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+def _date(name: str, day: date) -> dict[str, str]:
+    """A date as the day, month and year boxes post it."""
+    return {
+        f"{name}_day": str(day.day),
+        f"{name}_month": str(day.month),
+        f"{name}_year": str(day.year),
+    }
+
+
 @pytest.fixture
 def agenda(gp, nurse, practice_a, publish):
     person = factories.person(practice=practice_a, given_name="Edith", family_name="Piaf")
@@ -27,10 +36,15 @@ def test_arrange_a_meeting(client, gp, practice_a, nurse):
     client.force_login(gp)
     response = client.post(
         "/meetings/",
-        {"unit": f"micro:{practice_a.pk}", "held_on": "2026-06-01", "members": [nurse.pk]},
+        {
+            "unit": f"micro:{practice_a.pk}",
+            **_date("held_on", date(2026, 6, 1)),
+            "members": [nurse.pk],
+        },
     )
     meeting = Meeting.objects.get()
     assert response.url == f"/meetings/{meeting.pk}/"
+    assert meeting.held_on == date(2026, 6, 1)
     assert set(meeting.members.values_list("user", flat=True)) == {gp.pk, nurse.pk}
 
 
@@ -39,7 +53,29 @@ def test_arrange_a_meeting_names_missing_fields(client, gp):
     response = client.post("/meetings/", {})
     assert response.status_code == 200
     assert "Meeting of: This field is required." in response.content.decode()
+    assert "Enter the meeting date" in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+def test_arrange_a_meeting_partial_date_names_what_is_missing(client, gp, practice_a):
+    client.force_login(gp)
+    typed = {"held_on_day": "1", "held_on_month": "", "held_on_year": "2026"}
+    response = client.post("/meetings/", {"unit": f"micro:{practice_a.pk}", **typed})
+    page = response.content.decode()
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    assert "Meeting date must include a month" in page
+    assert 'name="held_on_year" value="2026"' in page
+    assert 'href="#id_held_on_month"' in page
+
+
+def test_arrange_a_meeting_impossible_date(client, gp, practice_a):
+    client.force_login(gp)
+    typed = {"held_on_day": "30", "held_on_month": "2", "held_on_year": "2026"}
+    response = client.post("/meetings/", {"unit": f"micro:{practice_a.pk}", **typed})
+    page = response.content.decode()
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    assert "Meeting date must be a real date" in page
+    assert 'name="held_on_day" value="30"' in page
 
 
 def test_meeting_page_shows_names_to_members_with_a_relationship(client, agenda, gp):
@@ -116,7 +152,7 @@ def test_agree_care_plan_at_the_meeting(client, agenda, gp, nurse):
     client.force_login(gp)
     url = f"/meetings/people/{person.public_id}/care-plan/?meeting={meeting.pk}"
     assert client.get(url).status_code == 200
-    due = (date.today() + timedelta(days=14)).isoformat()
+    due = date.today() + timedelta(days=14)
     response = client.post(
         url,
         {
@@ -125,10 +161,10 @@ def test_agree_care_plan_at_the_meeting(client, agenda, gp, nurse):
             "goal_1_self_care": "on",
             "action_1": "Dressing check",
             "action_1_owner": f"user:{nurse.pk}",
-            "action_1_due": due,
+            **_date("action_1_due", due),
             "key_worker": nurse.pk,
             "contingency": "Call the surgery",
-            "review_date": (date.today() + timedelta(days=90)).isoformat(),
+            **_date("review_date", date.today() + timedelta(days=90)),
             "given_by": "person",
             "given_by_name": "Edith Piaf",
             "scopes": ["care_team"],
@@ -136,7 +172,8 @@ def test_agree_care_plan_at_the_meeting(client, agenda, gp, nurse):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     plan = CarePlan.objects.get(person=person)
-    assert plan.actions.get().owner == nurse
+    assert plan.actions.get().owner == nurse and plan.actions.get().due == due
+    assert plan.current_version.review_date == date.today() + timedelta(days=90)
     assert AgendaItem.objects.get().outcome == "care_plan"
 
 
@@ -151,10 +188,10 @@ def test_care_plan_form_shows_action_errors_on_the_action(client, agenda, gp, vc
             "goal_1": "Choir",
             "action_1": "Befriending",
             "action_1_owner": f"user:{vcs_worker.pk}",
-            "action_1_due": date.today().isoformat(),
+            **_date("action_1_due", date.today()),
             "key_worker": gp.pk,
             "contingency": "Call the surgery",
-            "review_date": (date.today() + timedelta(days=90)).isoformat(),
+            **_date("review_date", date.today() + timedelta(days=90)),
             "given_by": "person",
             "given_by_name": "Edith Piaf",
             "scopes": ["care_team"],
