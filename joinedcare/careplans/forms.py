@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from joinedcare.home.forms import DatePartsField, DatePartsWidget
+from joinedcare.home.forms import DatePartsField, NHSForm, style
 from joinedcare.organisations.models import Organisation, Team
 from joinedcare.staff.models import StaffUser
 from joinedcare.staff.roles import ROLE_PERMISSIONS, Permission
@@ -51,7 +51,7 @@ def _owner(value: str) -> dict:
     return {"owner_organisation": Organisation.objects.get(pk=pk)}
 
 
-class CarePlanForm(forms.Form):
+class CarePlanForm(NHSForm):
     what_matters = forms.CharField(
         label="What matters to me",
         help_text="In the person's own words, as they said it.",
@@ -111,7 +111,7 @@ class CarePlanForm(forms.Form):
             self._prefill(current)
         elif not self.is_bound:
             self.initial["review_date"] = timezone.localdate() + timedelta(days=90)
-        style(self)
+        style(self)  # again: the action rows were added after NHSForm styled the form
 
     def _prefill(self, version: CarePlanVersion) -> None:
         self.initial.update(
@@ -195,34 +195,11 @@ class CarePlanForm(forms.Form):
                 self.add_error(field if field in self.fields else None, message)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(NHSForm):
     given_by = CarePlanForm.base_fields["given_by"]
     given_by_name = CarePlanForm.base_fields["given_by_name"]
     scopes = CarePlanForm.base_fields["scopes"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style(self)
-
 
 class ActionStatusForm(forms.Form):
     note = forms.CharField(label="Note", required=False)
-
-
-def style(form: forms.Form) -> None:
-    """NHS.UK classes, and error descriptions, on each widget."""
-    classes = {
-        forms.Textarea: "nhsuk-textarea",
-        forms.Select: "nhsuk-select",
-        forms.CheckboxSelectMultiple: "nhsuk-checkboxes__input",
-        forms.CheckboxInput: "nhsuk-checkboxes__input",
-    }
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, DatePartsWidget):
-            continue  # styles its own boxes, as errors are known only when it renders
-        css = next((c for t, c in classes.items() if isinstance(widget, t)), "nhsuk-input")
-        if form.is_bound and form.errors.get(name):
-            css += "" if "checkboxes" in css else f" {css}--error"
-            widget.attrs["aria-describedby"] = f"id_{name}-error"
-        widget.attrs["class"] = css

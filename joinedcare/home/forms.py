@@ -11,24 +11,48 @@ from django.forms.boundfield import BoundField
 _CLASSES = {
     forms.Textarea: "nhsuk-textarea",
     forms.Select: "nhsuk-select",
+    forms.CheckboxSelectMultiple: "nhsuk-checkboxes__input",
     forms.CheckboxInput: "nhsuk-checkboxes__input",
 }
+
+
+def style(form: forms.Form) -> None:
+    """NHS.UK classes on each widget of `form` (call again after adding fields). Errors are
+    marked as each field renders (`NHSBoundField`), not here: an error an action adds after
+    validation belongs on its field too, and asking for errors here would validate a form
+    before its subclass had finished setting it up."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, DatePartsWidget):
+            continue  # styles its own boxes
+        widget.attrs["class"] = next(
+            (c for t, c in _CLASSES.items() if isinstance(widget, t)), "nhsuk-input"
+        )
+
+
+class NHSBoundField(BoundField):
+    """A field whose widget, when the field has errors as it renders, is marked in error and
+    points at the error message (`includes/field.html` gives it the id `<id>-error`)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if self.errors and not isinstance(widget, DatePartsWidget):
+            base = widget.attrs.get("class", "")
+            if base and "checkboxes" not in base:  # NHS.UK marks the group, not each box
+                attrs["class"] = f"{base} {base.split()[0]}--error"
+            attrs["aria-describedby"] = f"{self.id_for_label}-error"
+        return attrs
 
 
 class NHSForm(forms.Form):
     """A form whose widgets carry NHS.UK classes and point at their error messages."""
 
+    bound_field_class = NHSBoundField
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, DatePartsWidget):
-                continue  # styles its own boxes, as errors are known only when it renders
-            css = next((c for t, c in _CLASSES.items() if isinstance(widget, t)), "nhsuk-input")
-            if self.errors.get(name):
-                css += f" {css}--error"
-                widget.attrs["aria-describedby"] = f"id_{name}-error"
-            widget.attrs["class"] = css
+        style(self)
 
 
 # --- dates as day, month and year -------------------------------------------------------

@@ -2,14 +2,13 @@
 
 from django import forms
 
-from joinedcare.careplans.forms import style
 from joinedcare.home.forms import DatePartsField, NHSForm
 
 from . import spa
 from .models import Escalation, Level
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(NHSForm):
     # Choices depend on the user, so the NHS.UK styling (which reads errors) comes last.
     unit = forms.ChoiceField(label="Meeting of", help_text="A practice, a team or a locality.")
     held_on = DatePartsField(label="Meeting date")
@@ -28,7 +27,6 @@ class MeetingForm(forms.Form):
         self.fields["members"].choices = [
             (str(u.pk), f"{u.get_full_name()} ({u.role_label()})") for u in staff
         ]
-        style(self)
 
 
 class AddPersonForm(NHSForm):
@@ -57,7 +55,7 @@ class RemoveForm(NHSForm):
     reason = forms.CharField(label="Why does the person come off the case list?")
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(NHSForm):
     reason = forms.CharField(label="Reason for referral", widget=forms.Textarea(attrs={"rows": 3}))
     urgency = forms.ChoiceField(label="Urgency")
     medically_stable = forms.BooleanField(label="Medically stable", required=False)
@@ -69,7 +67,6 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["urgency"].choices = spa.urgency_choices()
-        style(self)
 
 
 class AnswerForm(NHSForm):
