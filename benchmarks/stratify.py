@@ -69,25 +69,28 @@ def make_snapshot(extract_dir: Path, out: Path) -> Path:
     return out
 
 
-def floor_seconds(snapshot: Path) -> float:
-    """One DuckDB count(*) group by person over the encounters file, results fetched."""
+def query_seconds(sql: str) -> float:
+    """Seconds for one query on a fresh DuckDB connection, results fetched to Arrow."""
     con = duckdb.connect()
-    path = str(snapshot / "encounters.parquet")
     start = time.perf_counter()
-    con.sql(
-        f"SELECT pseudonym, count(*) AS n FROM read_parquet('{path}') GROUP BY pseudonym"  # noqa: S608
-    ).to_arrow_table()
+    con.sql(sql).to_arrow_table()
     seconds = time.perf_counter() - start
     con.close()
     return seconds
 
 
+def floor_seconds(snapshot: Path) -> float:
+    """One DuckDB count(*) group by person over the encounters file, results fetched."""
+    path = str(snapshot / "encounters.parquet")
+    return query_seconds(
+        f"SELECT pseudonym, count(*) AS n FROM read_parquet('{path}') GROUP BY pseudonym"  # noqa: S608
+    )
+
+
 def five_counts_seconds(snapshot: Path, day: date) -> float:
     """The issue's reference: five windowed counts per person in one DuckDB query."""
-    con = duckdb.connect()
     path = str(snapshot / "encounters.parquet")
-    start = time.perf_counter()
-    con.sql(
+    return query_seconds(
         f"""SELECT pseudonym,
           count(*) FILTER (WHERE setting = 'ae') AS ae,
           count(*) FILTER (WHERE setting = 'inpatient' AND admission_method = 'emergency') AS em,
@@ -97,10 +100,7 @@ def five_counts_seconds(snapshot: Path, day: date) -> float:
         FROM read_parquet('{path}')
         WHERE start_date >= DATE '{F.months_before(day, 12)}' AND start_date < DATE '{day}'
         GROUP BY pseudonym"""  # noqa: S608
-    ).to_arrow_table()
-    seconds = time.perf_counter() - start
-    con.close()
-    return seconds
+    )
 
 
 def date_ordered(snapshot: Path, out: Path) -> Path:

@@ -37,7 +37,7 @@ class NHSBoundField(BoundField):
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
-        if self.errors and not isinstance(widget, DatePartsWidget):
+        if self.errors:  # DatePartsField marks its own boxes (DatePartsBoundField)
             base = widget.attrs.get("class", "")
             if base and "checkboxes" not in base:  # NHS.UK marks the group, not each box
                 attrs["class"] = f"{base} {base.split()[0]}--error"

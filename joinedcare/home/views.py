@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from joinedcare.access.models import BreakGlass
-from joinedcare.referrals.models import SinglePointOfAccess
+from joinedcare.referrals.views import my_access_points
 from joinedcare.staff.models import has_permission
 from joinedcare.staff.roles import Permission, Role
 
@@ -19,9 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "localities": user.localities.all(),
         "role": user.role,
         # The access points' queues refuse anyone not on their staff: link only to one's own.
-        "access_point_kinds": set(
-            SinglePointOfAccess.objects.filter(staff=user).values_list("kind", flat=True)
-        ),
+        "access_point_kinds": set(my_access_points(user).values_list("kind", flat=True)),
         "Role": Role,
         "care_role": has_permission(user, Permission.VIEW_PERSON_RECORD),
         "analyst": has_permission(user, Permission.VIEW_PSEUDONYMS),
