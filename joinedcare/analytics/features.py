@@ -180,12 +180,13 @@ def condition_codes(index_date: date, *, scores: bool) -> list[ItemCode]:
     ]
     if scores:
         day = index_date - timedelta(days=1)
-        codes += efi.item_codes() + hfrs.item_codes(day) + charlson.item_codes(day)
+        codes += [*efi.item_codes(), *hfrs.item_codes(day), *charlson.item_codes(day)]
     flagged = dict.fromkeys(c.item for c in codes if c.item.startswith(_FLAGGED))
     if len(flagged) > 63:
         raise ValueError(f"{len(flagged)} flagged items do not fit one 64-bit mask")
     bit = {name: 1 << i for i, name in enumerate(flagged)}
-    return [replace(c, bit=bit.get(c.item, 0)) for c in codes]
+    # Only the flagged items' codes are copied: the eFI's thousands keep bit 0 as built.
+    return [replace(c, bit=bit[c.item]) if c.item in bit else c for c in codes]
 
 
 _FLAGGED = ("ltc:", "frailty:", "charlson:")
