@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,12 @@ def _group_of(col: str) -> str:
     return col
 
 
+@cache
+def _condition_names() -> dict[str, str]:
+    """Condition key -> name (built once: `phrase` runs for every factor of every person)."""
+    return {c.key: c.name for c in F.conditions()}
+
+
 def _plural(n: int, words: tuple[str, str]) -> str:
     return f"{n} {words[0] if n == 1 else words[1]}"
 
@@ -64,7 +71,7 @@ def phrase(group: str, row: _Row, windows: Sequence[int]) -> str | None:
     """A plain-English phrase for a factor from this person's own values, or None when the
     value says nothing worth showing (e.g. a count of zero)."""
     longest = max(windows)
-    names = {c.key: c.name for c in F.conditions()}
+    names = _condition_names()
     if group in _ENCOUNTER_PHRASES:
         n = _int(row.get(f"{group}_{longest}m"))
         return (

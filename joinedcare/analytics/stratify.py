@@ -175,77 +175,95 @@ def frame_at(tables: dict, day: date, windows: tuple[int, ...], *, outcome: bool
     return frame
 
 
-def rank_and_segment(frame: pd.DataFrame, risk: np.ndarray) -> pd.DataFrame:
-    """Rank within practice (1 = highest risk; ties by pseudonym) and the segment."""
-    out = pd.DataFrame(
-        {
-            "pseudonym": frame["pseudonym"].to_numpy(),
-            "practice_code": frame["practice_code"].to_numpy(),
-            "risk": risk,
-        }
-    )
-    out = out.sort_values(
-        ["practice_code", "risk", "pseudonym"], ascending=[True, False, True], kind="mergesort"
-    )
-    out["rank_in_practice"] = out.groupby("practice_code").cumcount().astype("int64") + 1
-    size = out.groupby("practice_code")["pseudonym"].transform("size").to_numpy()
-    rank = out["rank_in_practice"].to_numpy()
-    segment = np.full(len(out), "", dtype=object)
+@dataclass(frozen=True)
+class Ranking:
+    """People in practice and rank order: `position` is each one's row in the frame
+    ranked, beside their rank in the practice (1 = highest risk) and segment ("" for
+    none)."""
+
+    position: np.ndarray
+    rank_in_practice: np.ndarray
+    segment: np.ndarray
+
+
+def rank_and_segment(frame: pd.DataFrame, risk: np.ndarray) -> Ranking:
+    """Rank within practice (1 = highest risk; ties by pseudonym) and the segment.
+
+    Sorted with numpy on integer keys: a pandas sort on the two text columns, and the
+    frame built for it, took over a second at a million people.
+    """
+    pseudonym = frame["pseudonym"].to_numpy()
+    n = len(frame)
+    codes, _ = pd.factorize(frame["practice_code"].to_numpy(), sort=True)
+    # Ties go to the lower pseudonym: a feature frame is already in pseudonym order, so
+    # its row positions are the tie-break; any other frame is put in that order first.
+    if n < 2 or bool(np.all(pseudonym[:-1] < pseudonym[1:])):
+        by_pseudonym = np.arange(n)
+    else:
+        by_pseudonym = np.empty(n, dtype=np.int64)
+        by_pseudonym[np.argsort(pseudonym, kind="stable")] = np.arange(n)
+    order = np.lexsort((by_pseudonym, -np.asarray(risk, dtype=np.float64), codes))
+    grouped = codes[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    rank = np.arange(n) - np.repeat(starts, sizes) + 1
+    size = np.repeat(sizes, sizes)
+    segment = np.full(n, "", dtype=object)
     for fraction, label in reversed(SEGMENTS):
         k = np.maximum(1, np.ceil(size * fraction - 1e-9)).astype(np.int64)
         segment[rank <= k] = label
-    out["segment"] = segment
-    return out
+    return Ranking(order, rank.astype(np.int64), segment)
 
 
 def explain(
     fitted: M.FittedModel,
     frame: pd.DataFrame,
     x: np.ndarray,
-    risk: np.ndarray,
+    ranking: Ranking,
     windows: tuple[int, ...],
     factors_for: str,
-) -> list[list[str]]:
-    """Top factors per person of `frame` (empty lists for people not explained)."""
+) -> dict[int, list[str]]:
+    """Top factors of the people explained, by their row in `frame` (with "segments",
+    only people in a segment of `ranking` are explained)."""
     if factors_for not in ("segments", "all"):
         raise ValueError('factors_for must be "segments" or "all"')
     rows = np.arange(len(frame))
     if factors_for == "segments":
-        ranked = rank_and_segment(frame, risk)
-        rows = np.sort(ranked.index.to_numpy()[ranked["segment"].to_numpy() != ""])
+        rows = np.sort(ranking.position[ranking.segment != ""])
     found = factors.top_factors(
         frame.iloc[rows], fitted.contributions(x[rows]), fitted.columns, windows=windows
     )
-    out: list[list[str]] = [[] for _ in range(len(frame))]
-    for i, f in zip(rows, found, strict=True):
-        out[i] = f
-    return out
+    return dict(zip(rows.tolist(), found, strict=True))
 
 
-def scores_table(frame: pd.DataFrame, risk: np.ndarray, factors: list[list[str]]) -> pa.Table:
-    """scores.parquet's rows, ordered by practice and rank, with a fixed Arrow schema."""
-    ranked = rank_and_segment(frame, risk)
-    pos = ranked.index.to_numpy()
-    f = frame.reset_index(drop=True)
+def scores_table(
+    frame: pd.DataFrame, risk: np.ndarray, ranking: Ranking, factors: dict[int, list[str]]
+) -> pa.Table:
+    """scores.parquet's rows, ordered by practice and rank, with a fixed Arrow schema;
+    people without factors get an empty list."""
+    pos = ranking.position
 
     def col(name: str) -> np.ndarray:
-        return f[name].to_numpy()[pos]
+        return frame[name].to_numpy()[pos]
 
+    none: tuple[str, ...] = ()
     return pa.table(
         {
-            "pseudonym": pa.array(ranked["pseudonym"], pa.string()),
-            "practice_code": pa.array(ranked["practice_code"], pa.string()),
+            "pseudonym": pa.array(col("pseudonym"), pa.string()),
+            "practice_code": pa.array(col("practice_code"), pa.string()),
             "team_code": pa.array(col("team_code"), pa.string()),
-            "risk": pa.array(ranked["risk"].to_numpy(np.float64), pa.float64()),
-            "rank_in_practice": pa.array(ranked["rank_in_practice"], pa.int64()),
-            "segment": pa.array(ranked["segment"], pa.string()),
+            "risk": pa.array(np.asarray(risk, dtype=np.float64)[pos], pa.float64()),
+            "rank_in_practice": pa.array(ranking.rank_in_practice, pa.int64()),
+            "segment": pa.array(ranking.segment, pa.string()),
             "efi": pa.array(col("efi"), pa.float64(), from_pandas=True),
             "efi_category": pa.array(col("efi_category"), pa.string(), from_pandas=True),
             "hfrs": pa.array(col("hfrs"), pa.float64(), from_pandas=True),
             "hfrs_band": pa.array(col("hfrs_band"), pa.string(), from_pandas=True),
             "charlson": pa.array(col("charlson"), pa.int64(), from_pandas=True),
             "lace": pa.array(col("lace"), pa.int64(), from_pandas=True),
-            "top_factors": pa.array([factors[i] for i in pos], pa.list_(pa.string())),
+            "top_factors": pa.array(
+                [factors.get(i, none) for i in pos.tolist()], pa.list_(pa.string())
+            ),
         }
     )
 
@@ -380,8 +398,9 @@ def run(
     stages.done("features")
     x = fitted.matrix(score_frame)
     risk = fitted.predict(x)
-    factors = explain(fitted, score_frame, x, risk, windows, factors_for)
-    table = scores_table(score_frame, risk, factors)
+    ranking = rank_and_segment(score_frame, risk)
+    factors = explain(fitted, score_frame, x, ranking, windows, factors_for)
+    table = scores_table(score_frame, risk, ranking, factors)
     stages.done("score")
 
     started = now or datetime.now(UTC)

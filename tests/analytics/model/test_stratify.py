@@ -68,6 +68,23 @@ def test_segments_are_sized_by_rank_within_practice(runs):
         assert g["segment"].tolist() == expected
 
 
+@pytest.mark.parametrize("rows", [[3, 1, 2, 0, 4], [0, 1, 2, 3, 4]])
+def test_ranks_break_ties_by_pseudonym_whatever_the_row_order(rows):
+    frame = pd.DataFrame(
+        {
+            "pseudonym": ["a", "b", "c", "d", "e"],
+            "practice_code": ["P1", "P1", "P1", "P2", "P2"],
+            "risk": [0.2, 0.5, 0.5, 0.1, 0.1],
+        }
+    ).iloc[rows]
+    ranking = stratify.rank_and_segment(frame, frame["risk"].to_numpy())
+    ranked = frame.iloc[ranking.position]
+    assert ranked["pseudonym"].tolist() == ["b", "c", "a", "d", "e"]
+    assert ranking.rank_in_practice.tolist() == [1, 2, 3, 1, 2]
+    # A practice's top 0.5%, 2% and 5% hold at least its first person.
+    assert ranking.segment.tolist() == ["top 0.5%", "", "", "top 0.5%", ""]
+
+
 def test_people_on_the_lists_have_factors_that_raise_their_risk(runs):
     df = pq.read_table(runs[0].scores_path).to_pandas()
     listed = df[df["segment"] != ""]
