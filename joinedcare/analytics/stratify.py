@@ -38,6 +38,10 @@ SEGMENTS = ((0.005, "top 0.5%"), (0.02, "top 2%"), (0.05, "top 5%"))
 Progress = Callable[[str, float], None]
 
 
+class StratifyError(ValueError):
+    """A run that cannot be done on this snapshot, said in words an analyst can act on."""
+
+
 @dataclass(frozen=True)
 class IndexDates:
     """Fit at `fit`, validate at `validate` (= fit + 12 months), score at `score`."""
