@@ -41,6 +41,17 @@ def test_definition_file_is_valid(path):
             assert engine.codelist(spec["diagnoses"]["codelist"]), "code list is empty"
 
 
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_what_pages_show_cites_sources_by_name_not_project_shorthand(path):
+    """The outcome pages show why, numerator, denominator, population and notes to staff
+    and commissioners: no "seed 001" or file paths, which mean nothing to them."""
+    with path.open("rb") as fh:
+        raw = tomllib.load(fh)
+    for key in ("name", "why", "numerator", "denominator", "population", "notes"):
+        text = raw.get(key, "")
+        assert "seed 0" not in text and "codelists/" not in text and ".csv" not in text, key
+
+
 def test_every_required_metric_is_defined():
     assert {m.slug for m in catalogue.load_all()} >= REQUIRED_METRICS
 
