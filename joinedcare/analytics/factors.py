@@ -63,6 +63,13 @@ def _condition_names() -> dict[str, str]:
     return {c.key: c.name for c in F.conditions()}
 
 
+def _in_sentence(name: str) -> str:
+    """A condition's name inside a phrase: "Heart failure" -> "heart failure", but a name
+    that begins with a person's name keeps its capital ("Parkinson's disease")."""
+    first = name.split(" ", 1)[0]
+    return name if first.endswith("'s") else name[:1].lower() + name[1:]
+
+
 def _plural(n: int, words: tuple[str, str]) -> str:
     return f"{n} {words[0] if n == 1 else words[1]}"
 
@@ -90,12 +97,12 @@ def phrase(group: str, row: _Row, windows: Sequence[int]) -> str | None:
         d = _int(row.get("imd_decile"))
         return f"lives in a deprived area (IMD decile {d})" if 1 <= d <= 4 else None
     if group.startswith("ltc_") and group != "ltc_count":
-        return names[group[4:]].lower() if _int(row.get(group)) else None
+        return _in_sentence(names[group[4:]]) if _int(row.get(group)) else None
     if group == "ltc_count":
         n = _int(row.get("ltc_count"))
         return f"{n} long-term conditions" if n >= 2 else None
     if group.startswith("frailty_") and group != "frailty_deficit_count":
-        return names[group[8:]].lower() if _int(row.get(group)) else None
+        return _in_sentence(names[group[8:]]) if _int(row.get(group)) else None
     if group == "frailty_deficit_count":
         n = _int(row.get(group))
         return f"{n} signs of frailty recorded" if n >= 2 else None
