@@ -229,6 +229,9 @@ def test_subject_access_lists_what_is_held_and_every_access(
     assert "Refused access" in body
     assert "Broke the glass" in body
     assert "Unconscious" in body
+    # Who looked is said in words the person reads: the role's name, not its code.
+    assert f"<td class=\"nhsuk-table__cell\">{gp_a.role_label()}, " in body
+    assert f">{gp_a.role}, " not in body
 
 
 def test_subject_access_is_audited_as_patient_requested(signed_in_officer, officer, person_a):
