@@ -63,9 +63,13 @@ class BreakGlassForm(NHSForm):
         label="Why do you need to see this record now?",
         help_text="Your reason, your name and the time are sent to the privacy officer.",
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why you need to see this record now"},
     )
     password = forms.CharField(
-        label="Enter your password again", widget=forms.PasswordInput, strip=False
+        label="Enter your password again",
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": "Enter your password"},
     )
 
 

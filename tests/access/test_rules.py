@@ -149,3 +149,16 @@ def test_review_clears_the_alert(gp_a, person_b):
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.BREAK_GLASS_REVIEWED, actor=officer
     ).exists()
+
+
+def test_break_glass_form_says_what_is_missing_in_plain_words(client, gp_a, person_b):
+    client.force_login(gp_a)
+    response = client.post(
+        f"/people/{person_b.public_id}/break-glass/", {"reason": "", "password": ""}
+    )
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "Say why you need to see this record now" in body
+    assert "Enter your password" in body
+    assert "This field is required" not in body
+    assert not BreakGlass.objects.exists()
