@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from joinedcare.careplans.models import CarePlan, CarePlanAction, CarePlanVersion
+from joinedcare.careplans.models import CarePlan, CarePlanAction, CarePlanVersion, Goal
 from joinedcare.caselists.models import CaseListEntry, PublishedRun
 from joinedcare.discharge.models import DischargeCase
 from joinedcare.organisations.models import Organisation
@@ -40,6 +40,14 @@ SEED = 20160401
 REFERRALS_PER_WEEK = 28
 D2A_PER_WEEK = 7
 CARE_PLANS = 400
+# Goals in the person's words (a plan is agreed only with at least one): (text, self-care).
+GOALS = (
+    ("Get to the shop on my own again", False),
+    ("Sleep through the night without falling", False),
+    ("Do my exercises every morning", True),
+    ("See my granddaughter on Sundays", False),
+    ("Take my tablets from the dosette box myself", True),
+)
 LONDON = ZoneInfo("Europe/London")
 HOME = (
     Episode.Outcome.HOME_NO_SUPPORT,
@@ -276,5 +284,17 @@ def _care_plans(by_role, people, first, end, rng, counts) -> None:
                 break
             agreed, number = next_at, number + 1
     CarePlanVersion.objects.bulk_create(versions)
+    # Two goals a version, taken in turn (not from `rng`, whose draws the rest of the history
+    # follows).
+    Goal.objects.bulk_create(
+        Goal(
+            version=v,
+            text=GOALS[(i + k) % len(GOALS)][0],
+            self_care=GOALS[(i + k) % len(GOALS)][1],
+            order=k,
+        )
+        for i, v in enumerate(versions)
+        for k in range(2)
+    )
     CarePlanAction.objects.bulk_create(actions)
     counts.update(care_plans=len(plans), care_plan_versions=len(versions), actions=len(actions))

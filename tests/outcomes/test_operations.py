@@ -532,6 +532,7 @@ def test_demo_history_gives_every_operations_metric_a_chart(tmp_path, settings):
 
     from django.core.management import call_command
 
+    from joinedcare.careplans.models import CarePlanVersion
     from joinedcare.demo.operations_history import seed_history
     from joinedcare.staff.models import StaffUser
 
@@ -541,6 +542,9 @@ def test_demo_history_gives_every_operations_metric_a_chart(tmp_path, settings):
     call_command("demo", out=tmp_path / "county", scale=0.01, no_stratify=True, **quiet)
     call_command("ingest", tmp_path / "county" / "extract", **quiet)
     assert seed_history(list(StaffUser.objects.all()), tmp_path / "county") == {}
+    # Every seeded care plan version has goals, as one agreed through the form must.
+    assert CarePlanVersion.objects.exists()
+    assert not CarePlanVersion.objects.filter(goals=None).exists()
     # Without stratification there is no case list: publish one of people with and without plans.
     run = PublishedRun.objects.create(
         run_id="r", snapshot_fingerprint="f", index_date=date(2026, 3, 31), top_percent=2
