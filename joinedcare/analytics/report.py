@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
@@ -27,15 +28,95 @@ def write_reports(report: dict, run_dir: Path) -> tuple[Path, Path]:
 
 
 def _f(value: object, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return NOT_AVAILABLE
     if isinstance(value, float):
         return f"{value:.{digits}f}"
-    return escape(str(value))
+    return readable(value)
 
 
 def _pct(value: object) -> str:
-    return NOT_AVAILABLE if value is None else f"{100 * float(value):.1f}%"
+    return NOT_AVAILABLE if _missing(value) else f"{100 * float(value):.1f}%"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def readable(value: object) -> str:
+    """Any report value as escaped text a commissioner can read: never Python's repr of a
+    dict or list, thousands separated, floats to four significant figures."""
+    if _missing(value):
+        return NOT_AVAILABLE
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    if isinstance(value, dict):
+        pairs = [f"{escape(str(k).replace('_', ' '))}: {readable(v)}" for k, v in value.items()]
+        return "; ".join(pairs)
+    if isinstance(value, list | tuple):
+        return _and([readable(v) for v in value])
+    return escape(str(value))
+
+
+def _and(items: list[str]) -> str:
+    """Items joined as "a", "a and b" or "a, b and c"."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
+def long_date(iso: str) -> str:
+    """An ISO date (or a timestamp starting with one) as "1 April 2024"."""
+    day = date.fromisoformat(str(iso)[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def _started(iso: str) -> str:
+    """The run's start as "2 April 2026 at 09:00 UTC" (stratify records it in UTC)."""
+    when = datetime.fromisoformat(iso)
+    zone = f" {when.tzname()}" if when.tzinfo else ""
+    return f"{long_date(iso)} at {when:%H:%M}{zone}"
+
+
+# Each index date's part in the run, as the card names it.
+_ROLES = {"fit": "fitted", "validate": "validated", "score": "scored"}
+_PEOPLE = {"fit": "at fitting", "validate": "at validation", "score": "at scoring"}
+_ENGINES = {"duckdb": "DuckDB", "spark": "Apache Spark"}
+_FACTORS_FOR = {
+    "segments": "people on the case lists (top 5% of each practice)",
+    "all": "everyone scored",
+}
+
+
+def _index_dates(dates: dict) -> str:
+    return ", ".join(f"{escape(_ROLES.get(k, k))} at {long_date(v)}" for k, v in dates.items())
+
+
+def _windows(months: list[int]) -> str:
+    return _and([str(m) for m in months]) + " months"
+
+
+def _people(people: dict) -> str:
+    return ", ".join(f"{n:,} {escape(_PEOPLE.get(k, k))}" for k, n in people.items())
+
+
+# The Run table: each field's label and how its value is shown, in the order shown.
+_RUN_FIELDS = {
+    "run_id": ("run", readable),
+    "started": ("started", _started),
+    "snapshot_fingerprint": ("snapshot fingerprint", readable),
+    "code_version": ("code version", readable),
+    "engine": ("engine", lambda e: escape(_ENGINES.get(e, str(e)))),
+    "seed": ("random seed", lambda s: escape(str(s))),  # an identifier: no thousands commas
+    "index_dates": ("index dates", _index_dates),
+    "windows_months": ("look-back windows", _windows),
+    "people": ("people in the cohort", _people),
+    "factors_for": ("top factors given for", lambda f: escape(_FACTORS_FOR.get(f, str(f)))),
+    "seconds_total": ("total time", lambda s: f"{s:,.1f} seconds"),
+    "scores_sha256": ("scores file SHA-256", readable),
+}
 
 
 def _table(head: list[str], rows: list[list[str]]) -> str:
@@ -126,7 +207,7 @@ def _subgroups(validation: dict) -> str:
         head += [f"top {100 * f:g}%: flagged, PPV, sensitivity" for f in E.TOP_FRACTIONS]
         body = []
         for r in rows:
-            cells = [escape(r["group"]), f"{r['n']:,}", f"{r['events']:,}", _f(r["auc"])]
+            cells = [readable(r["group"]), f"{r['n']:,}", f"{r['events']:,}", _f(r["auc"])]
             for f in E.TOP_FRACTIONS:
                 cells.append(
                     f"{r[f'flagged_{f}']:,}, {_pct(r[f'ppv_{f}'])}, {_pct(r[f'sensitivity_{f}'])}"
@@ -137,30 +218,25 @@ def _subgroups(validation: dict) -> str:
 
 
 def _metadata(run: dict) -> str:
-    rows = [
-        [escape(k.replace("_", " ")), escape(str(run[k]))]
-        for k in (
-            "run_id",
-            "started",
-            "snapshot_fingerprint",
-            "code_version",
-            "engine",
-            "seed",
-            "index_dates",
-            "windows_months",
-            "people",
-            "scores_sha256",
-        )
-        if k in run
-    ]
+    rows = [[escape(label), show(run[k])] for k, (label, show) in _RUN_FIELDS.items() if k in run]
     stage_rows = [
-        [escape(s), f"{sec:.2f} s", f"{run['stage_peak_rss_mb'][s]:,.0f} MB"]
+        [escape(s), f"{sec:,.1f} s", f"{run['stage_peak_rss_mb'][s]:,.0f} MB"]
         for s, sec in run.get("stage_seconds", {}).items()
     ]
     return (
         _table(["", ""], rows)
         + "<h3>Time and memory by stage</h3>"
         + _table(["stage", "seconds", "peak memory so far"], stage_rows)
+    )
+
+
+def _case_lists(sizes: dict[str, int]) -> str:
+    """People on each published list: the top 2% of a practice includes its top 0.5%."""
+    rows = [[f"in the {escape(label)} of their practice", f"{n:,}"] for label, n in sizes.items()]
+    return (
+        '<p class="note">People on each case list, as published: each list includes the '
+        "lists above it (the top 2% includes the top 0.5%).</p>"
+        + _table(["case list", "people"], rows)
     )
 
 
@@ -178,7 +254,7 @@ def render_html(report: dict) -> str:
             f"could do.</p>"
         )
     headline = (
-        f"<p>Validated at {escape(report['run']['index_dates']['validate'])} on "
+        f"<p>Validated at {long_date(report['run']['index_dates']['validate'])} on "
         f"{m['n']:,} people, {m['events']:,} of whom had an emergency admission in the next 12 "
         f"months ({_pct(m['observed_rate'])}; the model predicted {_pct(m['mean_predicted'])}). "
         f"AUC {_auc_text(m['auc'])}; Brier {_f(m['brier'], 4)}; calibration slope "
@@ -191,14 +267,12 @@ def render_html(report: dict) -> str:
         "plot": calibration_svg(v["calibration_plot"]),
         "comparison": _comparison(v),
         "subgroups": _subgroups(v),
-        "segments": _table(
-            ["segment", "people"], [[escape(k), f"{n:,}"] for k, n in report["segments"].items()]
-        ),
+        "segments": _case_lists(report["case_list_sizes"]),
         "metadata": _metadata(report["run"]),
         "model": escape(
-            f"{report['model']['kind']}; {report['model']['trees']} trees; "
+            f"{report['model']['kind']}; {report['model']['trees']:,} trees; "
             f"{len(report['model']['features'])} features; fitted at "
-            f"{report['run']['index_dates']['fit']} on "
+            f"{long_date(report['run']['index_dates']['fit'])} on "
             f"{report['model']['rows_fit']:,} people, calibrated on "
             f"{report['model']['rows_calibration']:,} held out."
         ),

@@ -35,6 +35,13 @@ from joinedcare.analytics import model as M
 DEFAULT_SEED = 20170628
 SEGMENTS = ((0.005, "top 0.5%"), (0.02, "top 2%"), (0.05, "top 5%"))
 
+# The least a run needs at the fitting and validation dates. LightGBM's leaves need 50
+# people (model.lightgbm_params), so below 100 the booster's four fifths cannot split even
+# once; and with fewer than 10 people admitted (or not admitted) the calibration fit and the
+# AUC's confidence interval are noise. The smallest test county has thousands of people.
+MIN_PEOPLE = 100
+MIN_EACH_OUTCOME = 10
+
 Progress = Callable[[str, float], None]
 
 
@@ -166,17 +173,58 @@ def collect(expr: Any) -> pd.DataFrame:
     return frame
 
 
-def frame_at(tables: dict, day: date, windows: tuple[int, ...], *, outcome: bool) -> pd.DataFrame:
-    """Features at one index date and, with `outcome`, the 12-month label beside them."""
+def frame_at(
+    tables: dict,
+    day: date,
+    windows: tuple[int, ...],
+    *,
+    outcome: bool,
+    labels: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Features at one index date and, with `outcome`, the 12-month label beside them
+    (`labels`, the outcome already collected at `day`, saves collecting it again)."""
     frame = collect(F.features(tables, day, windows))
     if outcome:
-        y = collect(F.outcome(tables, day))
+        y = collect(F.outcome(tables, day)) if labels is None else labels
         # Both are the cohort at `day` ordered by pseudonym: a column, not a merge (a merge
         # would copy the million-row frame).
         if not np.array_equal(y["pseudonym"].to_numpy(), frame["pseudonym"].to_numpy()):
             raise RuntimeError(f"features and outcome disagree on the cohort at {day}")
         frame["emergency_admission"] = y["emergency_admission"].to_numpy()
     return frame
+
+
+def check_enough_to_fit(y: np.ndarray, day: date, seed: int) -> None:
+    """Raise StratifyError unless the fitting date has enough people and outcomes of each
+    kind, in both the booster's four fifths and the fifth held out to calibrate it."""
+    check_enough(y, day, "fitting")
+    y = np.asarray(y)
+    held = M.split_for_calibration(len(y), seed)
+    for part, mask in (("fitting", ~held), ("calibration", held)):
+        admitted = int(y[mask].sum())
+        if admitted in (0, int(mask.sum())):
+            raise StratifyError(
+                f"At the fitting date {day.isoformat()} the {part} part ({int(mask.sum()):,} "
+                f"people, chosen at random with seed {seed}) has {admitted:,} people with an "
+                "emergency admission in the next 12 months; it needs people both admitted and "
+                "not. Try another seed or a larger snapshot."
+            )
+
+
+def check_enough(y: np.ndarray, day: date, role: str) -> None:
+    """Raise StratifyError unless the cohort at `day` (the `role` date: "fitting" or
+    "validation") has MIN_PEOPLE people, MIN_EACH_OUTCOME of them admitted and as many not."""
+    people = len(y)
+    admitted = int(np.asarray(y).sum())
+    if people < MIN_PEOPLE or min(admitted, people - admitted) < MIN_EACH_OUTCOME:
+        raise StratifyError(
+            f"Too little data at the {role} date {day.isoformat()}: {people:,} people alive "
+            f"and registered, {admitted:,} of them with an emergency admission in the next 12 "
+            f"months and {people - admitted:,} without. A run needs at least {MIN_PEOPLE:,} "
+            f"people, with at least {MIN_EACH_OUTCOME:,} admitted and {MIN_EACH_OUTCOME:,} "
+            "not, at both the fitting and the validation date. Use a snapshot with more "
+            "people or history, or other index dates."
+        )
 
 
 @dataclass(frozen=True)
@@ -381,6 +429,11 @@ def run(
     people = {}
     fit_frame = frame_at(tables, dates.fit, windows, outcome=True)
     people["fit"] = len(fit_frame)
+    # Checked before fitting: too few people or outcomes otherwise end in a LightGBM or
+    # scikit-learn traceback, or in a model card of noise.
+    check_enough_to_fit(fit_frame["emergency_admission"].to_numpy(), dates.fit, seed)
+    validate_labels = collect(F.outcome(tables, dates.validate))
+    check_enough(validate_labels["emergency_admission"].to_numpy(), dates.validate, "validation")
     stages.done("features")
 
     columns = F.feature_columns(windows)
@@ -390,7 +443,8 @@ def run(
     del fit_frame
     stages.done("fit")
 
-    frame = frame_at(tables, dates.validate, windows, outcome=True)
+    frame = frame_at(tables, dates.validate, windows, outcome=True, labels=validate_labels)
+    del validate_labels
     people["validate"] = len(frame)
     stages.done("features")
     validation = evaluate(frame, fitted, truth)
@@ -399,6 +453,11 @@ def run(
 
     score_frame = frame_at(tables, dates.score, windows, outcome=False)
     people["score"] = len(score_frame)
+    if not people["score"]:
+        raise StratifyError(
+            f"No one is alive and registered at the scoring date {dates.score.isoformat()}: "
+            "there is no one to score. Check the snapshot's registrations or the index dates."
+        )
     stages.done("features")
     x = fitted.matrix(score_frame)
     risk = fitted.predict(x)
@@ -435,7 +494,10 @@ def run(
             "previous_scores_available": _scores_available(score_frame),
         },
         "validation": validation,
+        # "segments": people in each band only (the top 2% band leaves out the top 0.5%);
+        # "case_list_sizes": people on each list as published (the top 2% includes them).
         "segments": _segment_counts(table),
+        "case_list_sizes": _case_list_sizes(table),
     }
     stages.done("write")
     report["run"]["stage_seconds"] = stages.seconds
@@ -450,5 +512,17 @@ def _scores_available(frame: pd.DataFrame) -> dict[str, bool]:
 
 
 def _segment_counts(table: pa.Table) -> dict[str, int]:
+    """People in each segment band alone: "top 2%" counts the top 2% but not the top 0.5%."""
     seg = table.column("segment").to_pandas()
     return {label: int((seg == label).sum()) for _, label in SEGMENTS}
+
+
+def _case_list_sizes(table: pa.Table) -> dict[str, int]:
+    """People in the top x% of their practice, each list including those above it: the
+    size of the case list published at that cut."""
+    bands = _segment_counts(table)
+    sizes, running = {}, 0
+    for _, label in SEGMENTS:
+        running += bands[label]
+        sizes[label] = running
+    return sizes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -195,3 +196,39 @@ def test_reasons_are_counted_by_kind_not_by_the_person_s_figures():
         "days in hospital in the last 12 months",
     ]
     assert "mild frailty" in kinds and "hospital frailty risk score" in kinds
+
+
+def test_model_card_run_table_reads_as_words_not_python(runs):
+    html = runs[0].report_html.read_text()
+    report = runs[0].report
+    run_table = html[html.index("<h2>Run</h2>") :]
+    assert "fitted at 1 April 2024, validated at 1 April 2025, scored at 1 April 2026" in run_table
+    assert "6 and 12 months" in run_table
+    people = report["run"]["people"]
+    assert (
+        f"{people['fit']:,} at fitting, {people['validate']:,} at validation, "
+        f"{people['score']:,} at scoring"
+    ) in run_table
+    assert "2 April 2026 at 09:00 UTC" in run_table
+    assert "DuckDB" in run_table and "<td>11</td>" in run_table
+    assert "Validated at 1 April 2025 on" in html and "fitted at 1 April 2024 on" in html
+    # No Python repr of a dict or list, no None, no long floats anywhere on the card.
+    assert "&#x27;" not in html and "[6, 12]" not in html and "None" not in html
+    text = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
+    assert not re.search(r"\d\.\d{5,}", text)
+
+
+def test_model_card_counts_case_lists_as_published(runs):
+    report = runs[0].report
+    segment = pq.read_table(runs[0].scores_path, columns=["segment"]).to_pandas()["segment"]
+    on_top_2 = int(segment.isin(["top 0.5%", "top 2%"]).sum())
+    assert report["case_list_sizes"] == {
+        "top 0.5%": int((segment == "top 0.5%").sum()),
+        "top 2%": on_top_2,
+        "top 5%": int((segment != "").sum()),
+    }
+    # The exclusive bands stay in report.json beside them.
+    assert report["segments"]["top 2%"] == int((segment == "top 2%").sum()) < on_top_2
+    html = runs[0].report_html.read_text()
+    assert f"<td>in the top 2% of their practice</td><td>{on_top_2:,}</td>" in html
+    assert "the top 2% includes the top 0.5%" in html
