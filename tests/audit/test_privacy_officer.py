@@ -230,7 +230,7 @@ def test_subject_access_lists_what_is_held_and_every_access(
     assert "Broke the glass" in body
     assert "Unconscious" in body
     # Who looked is said in words the person reads: the role's name, not its code.
-    assert f"<td class=\"nhsuk-table__cell\">{gp_a.role_label()}, " in body
+    assert f'<td class="nhsuk-table__cell">{gp_a.role_label()}, ' in body
     assert f">{gp_a.role}, " not in body
 
 
