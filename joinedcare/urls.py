@@ -44,6 +44,7 @@ urlpatterns = [
     path("case-lists/", caselists.index, name="case-lists"),
     path("case-lists/teams/<str:code>/", caselists.team_list, name="case-list-team"),
     path("case-lists/practices/<str:code>/", caselists.practice_list, name="case-list-practice"),
+    path("case-lists/runs/<str:run_id>/card/", caselists.model_card, name="case-list-model-card"),
     path("audit/", audit.events, name="audit-events"),
     path("audit/export.csv", audit.export, name="audit-export"),
     path("audit/break-glass/", audit.break_glass_alerts, name="audit-break-glass"),

@@ -7,12 +7,16 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from django.db import transaction
 
+from joinedcare.analytics.stratify import SEGMENTS
 from joinedcare.audit.models import AuditEvent
 from joinedcare.organisations.models import Practice
 
 from .models import CaseListEntry, PublishedRun
 
 DEFAULT_TOP_PERCENT = 2.0
+# A run gives reasons (top_factors) only to the people in its segments unless it explained
+# everyone: a wider list would show an empty "Why" for everyone below the widest segment.
+EXPLAINED_TOP_PERCENT = 100 * max(fraction for fraction, _ in SEGMENTS)
 _COLUMNS = [
     "pseudonym",
     "practice_code",
@@ -31,6 +35,25 @@ _COLUMNS = [
 
 class PublishError(Exception):
     """The run cannot be published; the message says why."""
+
+
+def check_top_percent(top_percent: float, *, factors_for: str = "segments") -> None:
+    """Refuse a share of each practice wider than the people the run gives reasons for.
+
+    `factors_for` is the run's own ("segments", the default, or "all"); the stratify command
+    checks before a run, with the default, so a wrong --top fails in seconds, not minutes.
+    """
+    limit = 100.0 if factors_for == "all" else EXPLAINED_TOP_PERCENT
+    if 0 < top_percent <= limit:
+        return
+    message = (
+        f"--top must be more than 0 and at most {limit:g} (percent of each practice), "
+        f"not {top_percent:g}"
+    )
+    if factors_for != "all":
+        segments = ", ".join(label for _, label in SEGMENTS)
+        message += f": the run gives reasons only for the people in its segments ({segments})"
+    raise PublishError(message + ".")
 
 
 def _selected(rows: list[dict], top_percent: float) -> list[dict]:
@@ -53,9 +76,8 @@ def _read_run(run_dir: Path) -> tuple[dict, list[dict]]:
 @transaction.atomic
 def publish_run(*, by, run_dir: Path, top_percent: float = DEFAULT_TOP_PERCENT) -> PublishedRun:
     """Load the top of each practice's list; mark people new since the last publication."""
-    if not 0 < top_percent <= 100:
-        raise PublishError("The share to publish must be more than 0% and at most 100%.")
     report, rows = _read_run(run_dir)
+    check_top_percent(top_percent, factors_for=report["run"].get("factors_for", "segments"))
     run_id = report["run"]["run_id"]
     if PublishedRun.objects.filter(run_id=run_id).exists():
         raise PublishError(f"Run {run_id} is already published.")
@@ -74,7 +96,7 @@ def publish_run(*, by, run_dir: Path, top_percent: float = DEFAULT_TOP_PERCENT) 
         snapshot_fingerprint=report["run"]["snapshot_fingerprint"],
         index_date=report["run"]["index_dates"]["score"],
         top_percent=top_percent,
-        summary=_summary(report),
+        summary=_summary(report, top_percent),
         published_by=by,
     )
     CaseListEntry.objects.bulk_create(
@@ -107,13 +129,24 @@ def _blank_if_none(key: str, value):
     return value
 
 
-def _summary(report: dict) -> dict:
-    """The few figures the case-list page shows about the model that made it."""
+def _summary(report: dict, top_percent: float) -> dict:
+    """The few figures the case-list page shows about the model that made it.
+
+    The PPV is the one at the published share, so the page never quotes a 2% figure for a
+    5% list; it is None when the model card has no figure at that share.
+    """
     model = report.get("validation", {}).get("model", {})
-    at_two = next((c for c in model.get("case_finding", []) if c.get("top") == 0.02), {})
+    at_share = next(
+        (
+            c
+            for c in model.get("case_finding", [])
+            if math.isclose(c.get("top", -1), top_percent / 100)
+        ),
+        {},
+    )
     return {
         "auc": (model.get("auc") or {}).get("auc"),
         "brier": model.get("brier"),
         "calibration_slope": (model.get("calibration") or {}).get("slope"),
-        "ppv_top_2": at_two.get("ppv"),
+        "ppv_at_top": at_share.get("ppv"),
     }

@@ -30,6 +30,24 @@ class PublishedRun(models.Model):
     def __str__(self) -> str:
         return f"run {self.run_id}"
 
+    @property
+    def is_first(self) -> bool:
+        """No list was published before this one, so nobody on it can be new."""
+        earlier = models.Q(published_at__lt=self.published_at) | models.Q(
+            published_at=self.published_at, id__lt=self.id
+        )
+        return not PublishedRun.objects.filter(earlier).exists()
+
+    @property
+    def ppv_at_top(self) -> float | None:
+        """Of the people in the model's top `top_percent` at validation, the share admitted.
+
+        Runs published before the figure followed the share kept only the 2% figure.
+        """
+        if "ppv_at_top" in self.summary:
+            return self.summary["ppv_at_top"]
+        return self.summary.get("ppv_top_2") if self.top_percent == 2 else None
+
 
 class CaseListEntry(models.Model):
     """One person on one practice's case list for one published run."""

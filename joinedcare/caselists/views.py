@@ -4,10 +4,15 @@ Staff with a legitimate relationship see names; everyone else with access to cas
 lists (analysts) sees pseudonyms and aggregates. Showing a name is audited.
 """
 
+import base64
+import hashlib
+import re
 from collections import Counter
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from joinedcare.access.rules import people_visible_to
@@ -70,6 +75,53 @@ def team_list(request: HttpRequest, code: str) -> HttpResponse:
     return _case_list(request, f"team {code}", team.name, team=team)
 
 
+def model_card(request: HttpRequest, run_id: str) -> HttpResponse:
+    """The published run's model card (report.html), as its own page.
+
+    Only published runs: the path comes from the database, never from the address alone.
+    """
+    if not may_see_case_lists(request.user):
+        raise PermissionDenied
+    run = get_object_or_404(PublishedRun, run_id=run_id)
+    path = settings.RUNS_DIR / run.run_id / "report.html"
+    # A run id is read from the run's own report.json: never let it climb out of RUNS_DIR.
+    if Path(run.run_id).name != run.run_id or not path.is_file():
+        raise Http404(f"The model card of run {run.run_id} is not in {settings.RUNS_DIR}.")
+    html = path.read_text()
+    AuditEvent.record(
+        by=request.user,
+        action=AuditEvent.Action.CASE_LIST_VIEWED,
+        purpose=AuditEvent.Purpose.OPERATIONS,
+        detail=f"model card of run {run.run_id}",
+    )
+    response = HttpResponse(html)
+    response["Content-Security-Policy"] = _model_card_policy(html)
+    return response
+
+
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
+
+
+def _model_card_policy(html: str) -> str:
+    """The site's policy forbids inline style; the card's styling is a <style> element.
+
+    Allow exactly those elements by hash (not 'unsafe-inline'), and nothing else: no
+    scripts, no requests (its plot is inline SVG styled by attributes, which CSP allows).
+    """
+    digests = (hashlib.sha256(css.encode()).digest() for css in _STYLE_ELEMENT.findall(html))
+    hashes = [f"'sha256-{base64.b64encode(d).decode()}'" for d in digests]
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'none'",
+            "style-src " + (" ".join(hashes) or "'none'"),
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ]
+    )
+
+
 def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResponse:
     user = request.user
     run = PublishedRun.objects.first()
@@ -98,6 +150,7 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
         "sorts": list(SORTS),
         "aggregates": _aggregates(entries),
         "pseudonymised": not named,
+        "first_list": run is not None and run.is_first,
         **where,
     }
     return render(request, "caselists/case_list.html", context)

@@ -1,3 +1,6 @@
+import base64
+import hashlib
+
 import pytest
 
 from joinedcare.audit.models import AuditEvent
@@ -68,12 +71,90 @@ def test_roles_without_case_finding_are_refused(client, published, team_a, role)
     assert client.get("/case-lists/").status_code == 403
 
 
-def test_case_list_says_how_good_the_model_was(client, published, team_a):
+def publish_pseudonyms(folder, practice, run_id, pseudonyms, top_percent):
+    """Publish a run of people known only by pseudonym (as an analyst sees them)."""
+    n = len(pseudonyms)
+    rows = [(p, practice.code, (n - i) / (n + 1)) for i, p in enumerate(pseudonyms)]
+    run_dir = write_run(folder, run_id, rows, factors_for="segments")
+    return publish_run(by=factories.staff(Role.ANALYST), run_dir=run_dir, top_percent=top_percent)
+
+
+def test_case_list_says_how_good_the_model_was_at_the_published_share(client, tmp_path, team_a):
+    practice = factories.practice(team=team_a)
+    publish_pseudonyms(tmp_path, practice, "r1", [f"{i:032x}" for i in range(40)], 5)
+    client.force_login(factories.staff(Role.GP, teams=[team_a]))
+    for page in (f"/case-lists/practices/{practice.code}/", "/case-lists/"):
+        text = client.get(page).text
+        assert "AUC was 0.780" in text
+        assert "of the people in its top 5%, 33% had an emergency admission" in text
+        assert "top 2%" not in text
+
+
+def test_first_list_says_it_is_the_first_and_later_lists_count_the_new(client, tmp_path, team_a):
+    practice = factories.practice(team=team_a)
+    pseudonyms = [f"{i:032x}" for i in range(40)]
+    publish_pseudonyms(tmp_path, practice, "r1", pseudonyms, 5)
+    client.force_login(factories.staff(Role.ANALYST))
+    first = client.get(f"/case-lists/practices/{practice.code}/").text
+    assert "2 people; this is the first published list" in first
+    assert "new since the last list" not in first and "nhsuk-tag--blue" not in first
+    # The lowest-risk person becomes the highest.
+    publish_pseudonyms(tmp_path, practice, "r2", [pseudonyms[-1], *pseudonyms[:-1]], 5)
+    second = client.get(f"/case-lists/practices/{practice.code}/").text
+    assert "2 people, 1 new since the last list" in second
+    assert "first published list" not in second
+
+
+def test_analyst_reads_the_published_runs_model_card(client, published, settings, tmp_path):
+    settings.RUNS_DIR = tmp_path
+    analyst = factories.staff(Role.ANALYST)
+    client.force_login(analyst)
+    response = client.get("/case-lists/runs/r1/card/")
+    assert response.status_code == 200
+    assert "<title>Risk stratification model card: run r1</title>" in response.text
+    policy = response["Content-Security-Policy"]
+    # Its own <style> is allowed by hash; scripts and inline styling otherwise are not.
+    assert "script-src 'none'" in policy and "'unsafe-inline'" not in policy
+    assert "style-src 'sha256-" in policy
+    assert AuditEvent.objects.filter(
+        actor=analyst, action="case_list_viewed", detail="model card of run r1"
+    ).exists()
+
+
+def test_model_card_style_hash_matches_the_card(client, published, settings, tmp_path):
+    settings.RUNS_DIR = tmp_path
+    client.force_login(factories.staff(Role.ANALYST))
+    response = client.get("/case-lists/runs/r1/card/")
+    css = response.text.split("<style>")[1].split("</style>")[0]
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("role", [Role.PRIVACY_OFFICER, Role.ADMINISTRATOR])
+def test_model_card_is_refused_without_case_list_access(
+    client, published, settings, tmp_path, role
+):
+    settings.RUNS_DIR = tmp_path
+    client.force_login(factories.staff(role))
+    assert client.get("/case-lists/runs/r1/card/").status_code == 403
+
+
+def test_model_card_of_a_missing_report_or_unpublished_run_is_not_found(
+    client, published, settings, tmp_path
+):
+    settings.RUNS_DIR = tmp_path
+    client.force_login(factories.staff(Role.ANALYST))
+    (tmp_path / "r1" / "report.html").unlink()
+    assert client.get("/case-lists/runs/r1/card/").status_code == 404
+    assert client.get("/case-lists/runs/r2/card/").status_code == 404
+
+
+def test_case_list_pages_link_to_the_model_card(client, published, team_a):
     practice, _ = published
     client.force_login(factories.staff(Role.GP, teams=[team_a]))
-    response = client.get(f"/case-lists/practices/{practice.code}/")
-    assert "AUC was 0.780" in response.text
-    assert "41% had an emergency admission" in response.text
+    link = 'How this list was made: <a href="/case-lists/runs/r1/card/">the model card</a>'
+    assert link in client.get(f"/case-lists/practices/{practice.code}/").text
+    assert link in client.get("/case-lists/").text
 
 
 def test_summary_counts_reasons_by_kind(client, published):

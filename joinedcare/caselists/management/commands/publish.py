@@ -22,6 +22,8 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user called {by!r}.")
         run_dir = Path(run) if Path(run).is_dir() else settings.RUNS_DIR / run
+        if not run_dir.is_dir():
+            raise CommandError(no_such_run(run))
         try:
             published = publish_run(by=user, run_dir=run_dir, top_percent=top)
         except PublishError as error:
@@ -30,3 +32,15 @@ class Command(BaseCommand):
             f"Published run {published.run_id}: {published.entries.count():,} people on "
             f"{published.entries.values('practice').distinct().count()} practices' case lists."
         )
+
+
+def no_such_run(run: str) -> str:
+    """Say where runs are looked for and, if there are any, which is the newest."""
+    runs_dir = Path(settings.RUNS_DIR)
+    # Run ids begin with their UTC start time (20260402T090000Z-...), so they sort by age.
+    runs = sorted(report.parent.name for report in runs_dir.glob("*/report.json"))
+    newest = f" The newest run there is {runs[-1]}." if runs else " There are no runs there yet."
+    return (
+        f"There is no run called {run!r}: runs are looked for in {runs_dir} "
+        f"(JOINEDCARE_RUNS_DIR), or give the path of a run folder.{newest}"
+    )

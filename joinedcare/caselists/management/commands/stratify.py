@@ -5,7 +5,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from joinedcare.analytics import stratify
 from joinedcare.analytics.store import Store
-from joinedcare.caselists.actions import DEFAULT_TOP_PERCENT, PublishError, publish_run
+from joinedcare.caselists.actions import (
+    DEFAULT_TOP_PERCENT,
+    PublishError,
+    check_top_percent,
+    publish_run,
+)
 from joinedcare.staff.models import StaffUser
 
 
@@ -20,11 +25,17 @@ class Command(BaseCommand):
         parser.add_argument("--by", help="username of the analyst publishing (with --publish)")
 
     def handle(self, *args, engine: str, seed: int, publish: bool, top: float, by, **options):
+        # Everything that can refuse the publication is checked before the run, which takes
+        # minutes at county scale.
         user = None
         if publish:
             user = StaffUser.objects.filter(username=by or "", is_active=True).first()
             if user is None:
                 raise CommandError("--publish needs --by USERNAME of an active analyst.")
+            try:
+                check_top_percent(top)
+            except PublishError as error:
+                raise CommandError(str(error)) from error
         snapshot = Store(settings.ANALYTICS_DIR).current()
         if snapshot is None:
             raise CommandError("No analytics snapshot yet: run `joinedcare ingest PATH` first.")
@@ -33,9 +44,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {stage:<12} {seconds:7.1f} s")
 
         self.stdout.write(f"Stratifying snapshot {snapshot.path.name} on {engine} ...")
-        result = stratify.run(
-            snapshot.path, settings.RUNS_DIR, engine=engine, seed=seed, progress=progress
-        )
+        try:
+            result = stratify.run(
+                snapshot.path, settings.RUNS_DIR, engine=engine, seed=seed, progress=progress
+            )
+        except stratify.StratifyError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"Run {result.run_id}: model card {result.report_html}")
         if publish:
             try:
