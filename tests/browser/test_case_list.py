@@ -12,7 +12,8 @@ from tests.caselists.runs import write_run
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_published_case_list_is_seen_by_the_practice_gp_only(page, tmp_path):
+def test_published_case_list_is_seen_by_the_practice_gp_only(page, tmp_path, settings):
+    settings.RUNS_DIR = tmp_path
     own_team, other_team = factories.team(name="Consett TAP"), factories.team(name="Crook TAP")
     practice = factories.practice(team=own_team)
     frail = factories.person(practice=practice, given_name="Edith", family_name="Walton")
@@ -31,6 +32,14 @@ def test_published_case_list_is_seen_by_the_practice_gp_only(page, tmp_path):
     expect(row).to_contain_text("62%")
     expect(row).to_contain_text("3 emergency admissions in the last 12 months")
     expect(page.get_by_role("row")).to_have_count(2)  # header + the top 2% (1 of 50)
+    # The model card opens styled: its own policy lets its <style> in, and nothing is refused.
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.get_by_role("link", name="the model card").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.body).maxWidth") != "none"
+    assert errors == []
+    page.go_back()
     page.get_by_role("link", name="Edith WALTON").click()
     expect(page.get_by_role("heading", name="Edith WALTON")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
