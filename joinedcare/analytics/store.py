@@ -95,8 +95,11 @@ class SnapshotWriter:
     def quarantine_path(self) -> Path:
         return self.path / QUARANTINE
 
-    def commit(self, manifest: dict[str, Any], tables: Iterable[str]) -> Snapshot:
-        """Fingerprint the tables, write the manifest, publish the snapshot, make it current."""
+    def commit(
+        self, manifest: dict[str, Any], tables: Iterable[str], *, make_current: bool = True
+    ) -> Snapshot:
+        """Fingerprint the tables, write the manifest, publish the snapshot and, unless told
+        not to, make it current."""
         manifest = {
             "id": self.id,
             **manifest,
@@ -105,7 +108,8 @@ class SnapshotWriter:
         (self.path / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         final = self.store.snapshots_dir / self.id
         os.replace(self.path, final)
-        self.store._make_current(self.id)
+        if make_current:
+            self.store._make_current(self.id)
         return Snapshot(final)
 
     def abort(self) -> None:
@@ -140,6 +144,18 @@ class Store:
             for p in sorted(self.snapshots_dir.iterdir())
             if p.is_dir() and not p.name.startswith(TEMPORARY_PREFIX)
         ]
+
+    def use(self, snapshot_id: str) -> Snapshot:
+        """Make an earlier complete snapshot current again (or one held back by ingest)."""
+        found = {s.id: s for s in self.snapshots()}
+        if snapshot_id not in found or not (found[snapshot_id].path / MANIFEST).exists():
+            known = ", ".join(list(found)[-5:]) or "none yet"
+            raise LookupError(
+                f"No complete snapshot {snapshot_id!r} in {self.snapshots_dir} "
+                f"(the latest: {known})."
+            )
+        self._make_current(snapshot_id)
+        return found[snapshot_id]
 
     def begin(self) -> SnapshotWriter:
         """Start writing a new snapshot (not visible until committed)."""

@@ -46,3 +46,49 @@ def test_ingest_of_an_incomplete_folder_loads_nothing(tmp_path, settings):
     with pytest.raises(CommandError, match="Nothing was loaded"):
         call_command("ingest", tmp_path / "extract")
     assert Store(settings.ANALYTICS_DIR).current() is None
+
+
+def _cut_to(county, folder, people: int):
+    """The county's extract with only its first `people` people (their events follow them;
+    everyone else's are quarantined as events of unknown people)."""
+    folder.mkdir()
+    for path in (county / "extract").glob("*.parquet"):
+        table = pq.read_table(path)
+        if path.stem == "people":
+            table = table.slice(0, people)
+        pq.write_table(table, folder / path.name)
+    return folder
+
+
+def test_a_much_smaller_extract_is_kept_but_does_not_replace_the_population(
+    county, tmp_path, settings
+):
+    settings.ANALYTICS_DIR = tmp_path / "analytics"
+    store = Store(settings.ANALYTICS_DIR)
+    call_command("ingest", county / "extract", stdout=StringIO())
+    whole = store.current()
+    err = StringIO()
+    call_command("ingest", _cut_to(county, tmp_path / "cut", 6), stdout=StringIO(), stderr=err)
+    assert store.current() == whole  # every case list and dashboard still reads the county
+    held = store.snapshots()[-1]
+    assert held != whole
+    assert "current one is unchanged" in err.getvalue()
+    assert f"joinedcare ingest --use {held.id}" in err.getvalue()
+
+    # The data manager decides: use the small one, then go back to the whole county.
+    call_command("ingest", use=held.id, stdout=StringIO())
+    assert store.current() == held
+    call_command("ingest", use=whole.id, stdout=StringIO())
+    assert store.current() == whole
+    with pytest.raises(CommandError, match="No complete snapshot 'nosuch'"):
+        call_command("ingest", use="nosuch")
+
+
+def test_replace_smaller_makes_the_small_extract_current(county, tmp_path, settings):
+    settings.ANALYTICS_DIR = tmp_path / "analytics"
+    store = Store(settings.ANALYTICS_DIR)
+    call_command("ingest", county / "extract", stdout=StringIO())
+    call_command(
+        "ingest", _cut_to(county, tmp_path / "cut", 6), replace_smaller=True, stdout=StringIO()
+    )
+    assert store.current().manifest["rows"]["people"]["loaded"] == 6

@@ -46,15 +46,18 @@ def ingest_folder(
     *,
     progress: Progress | None = None,
     today: date | None = None,
+    replace_smaller: bool = False,
 ) -> Summary:
     """Ingest a folder of CSV and/or Parquet files in the joinedcare layout.
 
     `progress(stage, done, total)` is called as the work advances; `today` (default: today)
     is the date after which birth, death and event dates are rejected as in the future.
     Raises IngestError, leaving the current snapshot as it was, for a missing file or
-    required column.
+    required column. A snapshot with far fewer people than the current one is kept but not
+    made current unless `replace_smaller` (see `Summary.held_back`).
     """
-    return _ingest(path, store, NhsNumbers(_checked_key(key)), "folder", progress, today)
+    identity = NhsNumbers(_checked_key(key))
+    return _ingest(path, store, identity, "folder", progress, today, replace_smaller)
 
 
 def ingest_omop(
@@ -64,13 +67,15 @@ def ingest_omop(
     *,
     progress: Progress | None = None,
     today: date | None = None,
+    replace_smaller: bool = False,
 ) -> Summary:
     """Ingest an OMOP CDM 5.x database: a DuckDB file or a folder of its tables.
 
     person_id is pseudonymised as "omop:<person_id>" under the same key (OMOP has no NHS
     number); the mapping is in docs/ingest.md.
     """
-    return _ingest(path, store, OmopPersonIds(_checked_key(key)), "omop", progress, today)
+    identity = OmopPersonIds(_checked_key(key))
+    return _ingest(path, store, identity, "omop", progress, today, replace_smaller)
 
 
 def ingest(
@@ -81,18 +86,19 @@ def ingest(
     format: str = "folder",
     progress: Progress | None = None,
     today: date | None = None,
+    replace_smaller: bool = False,
 ) -> Summary:
     """One front door for `joinedcare ingest PATH [--format omop]`."""
     if format not in FORMATS:
         raise IngestError(f"unknown format {format!r}: one of {', '.join(FORMATS)}")
     reader = ingest_omop if format == "omop" else ingest_folder
-    return reader(path, store, key, progress=progress, today=today)
+    return reader(path, store, key, progress=progress, today=today, replace_smaller=replace_smaller)
 
 
 _STAGES = {"folder": stage_folder, "omop": stage_omop}
 
 
-def _ingest(path, store, identity, format: str, progress, today) -> Summary:
+def _ingest(path, store, identity, format: str, progress, today, replace_smaller) -> Summary:
     path = Path(path)
     return run(
         lambda con: _STAGES[format](con, path),
@@ -102,6 +108,7 @@ def _ingest(path, store, identity, format: str, progress, today) -> Summary:
         identity=identity,
         progress=progress,
         today=today,
+        replace_smaller=replace_smaller,
     )
 
 

@@ -31,6 +31,10 @@ Progress = Callable[[str, int, int], None]
 Stage = Callable[[duckdb.DuckDBPyConnection], dict[str, StagedTable]]
 
 TOP_REASONS = 10
+# A new snapshot with fewer people than this share of the current one's is loaded but not
+# made current unless asked: a partial or test extract would otherwise silently replace the
+# whole population behind every case list and dashboard.
+SHRINK_LIMIT = 0.5
 # DuckDB's own cap (its default is 80% of the machine): beyond it the staged tables spill to
 # the temporary folder instead of growing the process.
 MEMORY_LIMIT = "1500MB"
@@ -45,8 +49,11 @@ def run(
     identity: Identity,
     progress: Progress | None = None,
     today: date | None = None,
+    replace_smaller: bool = False,
 ) -> Summary:
-    """Stage the input with `stage`, then check, pseudonymise and write a new current snapshot."""
+    """Stage the input with `stage`, then check, pseudonymise and write a new snapshot, made
+    current unless it holds fewer than SHRINK_LIMIT of the current one's people (and
+    `replace_smaller` is not set): then it is kept, and `Summary.held_back` says why."""
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
     today = today or date.today()
@@ -62,10 +69,26 @@ def run(
                 _write_quarantine(con, writer)
                 top = _top_reasons(con)
                 manifest = _manifest(source, format, staged, counts, today)
-                snapshot = writer.commit(manifest, TABLES)
+                held_back = None if replace_smaller else _shrinks(store, counts["people"].loaded)
+                snapshot = writer.commit(manifest, TABLES, make_current=held_back is None)
         finally:
             con.close()
-    return Summary(snapshot, str(source), format, counts, top, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return Summary(snapshot, str(source), format, counts, top, seconds, held_back)
+
+
+def _shrinks(store: Store, people: int) -> str | None:
+    """Why a snapshot of `people` should not replace the current one, or None."""
+    current = store.current()
+    if current is None:
+        return None
+    before = current.manifest.get("rows", {}).get("people", {}).get("loaded", 0)
+    if people >= SHRINK_LIMIT * before:
+        return None
+    return (
+        f"it holds {people:,} people, fewer than {SHRINK_LIMIT:.0%} of the {before:,} in the "
+        f"current snapshot {current.id}"
+    )
 
 
 def _stage(con: duckdb.DuckDBPyConnection, stage: Stage, report: Progress) -> dict:

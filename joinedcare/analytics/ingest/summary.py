@@ -24,6 +24,8 @@ class Summary:
     counts: dict[str, TableCounts]
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     seconds: float = 0.0
+    # Why the snapshot was kept but not made current (None: it is current).
+    held_back: str | None = None
 
     @property
     def loaded(self) -> int:
@@ -45,4 +47,6 @@ class Summary:
         if self.top_reasons:
             lines.append(f"Top reasons (every rejected row is in {self.snapshot.quarantine_path}):")
             lines += [f"{n:>12,d}  {reason}" for reason, n in self.top_reasons]
+        if self.held_back:
+            lines.append(f"NOT made current: {self.held_back}.")
         return "\n".join(lines)
