@@ -126,6 +126,7 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
     user = request.user
     run = PublishedRun.objects.first()
     sort = request.GET.get("sort", "rank")
+    sort = sort if sort in SORTS else "rank"
     entries = []
     if run:
         filters = (
@@ -136,7 +137,7 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
         entries = list(
             CaseListEntry.objects.filter(run=run, **filters)
             .select_related("practice__organisation")
-            .order_by(*SORTS.get(sort, SORTS["rank"]))
+            .order_by(*SORTS[sort])
         )
     named = _reidentify(user, entries)
     _audit(user, unit, entries, named)
@@ -147,7 +148,6 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
         "rows": [{"entry": e, "person": named.get(e.pseudonym)} for e in entries],
         "named_count": len(named),
         "sort": sort,
-        "sorts": list(SORTS),
         "aggregates": _aggregates(entries),
         "pseudonymised": not named,
         "first_list": run is not None and run.is_first,

@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from joinedcare.caselists.actions import publish_run
 from joinedcare.staff.roles import Role
 from tests import factories
 from tests.browser.conftest import sign_in
+from tests.caselists.runs import write_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,9 +38,14 @@ def axe_page(browser, live_server):
     context.close()
 
 
-def test_main_pages_have_no_serious_accessibility_failures(axe_page):
+def test_main_pages_have_no_serious_accessibility_failures(axe_page, tmp_path, settings):
+    settings.RUNS_DIR = tmp_path
     team = factories.team(name="Consett TAP")
-    person = factories.person(practice=factories.practice(team=team))
+    practice = factories.practice(team=team)
+    person = factories.person(practice=practice)
+    listed = [person] + [factories.person(practice=practice) for _ in range(19)]
+    rows = [(p.pseudonym, practice.code, 0.9 - i / 40) for i, p in enumerate(listed)]
+    publish_run(by=factories.staff(Role.ANALYST), run_dir=write_run(tmp_path, "r1", rows))
     other = factories.person()
     factories.staff(Role.GP, teams=[team], username="gp")
     page = axe_page
@@ -54,9 +61,14 @@ def test_main_pages_have_no_serious_accessibility_failures(axe_page):
         "team": f"/teams/{team.code}/",
         "locality": f"/localities/{team.locality.code}/",
         "case lists": "/case-lists/",
+        "practice case list": f"/case-lists/practices/{practice.code}/",
+        "team case list sorted by risk": f"/case-lists/teams/{team.code}/?sort=risk",
+        "model card": "/case-lists/runs/r1/card/",
     }
     for name, url in pages.items():
-        page.goto(url)
+        response = page.goto(url)
+        # The refused record answers 403 by design; every other page must open.
+        assert response.ok or name == "refused", f"{name}: {response.status}"
         found[name] = violations(page)
     page.goto("/people/")
     page.get_by_role("button", name="Search").click()

@@ -167,3 +167,20 @@ def test_summary_counts_reasons_by_kind(client, published):
     page = client.get(f"/case-lists/teams/{practice.team.code}/").text
     assert "age (2)" in page and "GP contacts in the last 12 months (2)" in page
     assert "aged 88 (1)" not in page
+
+
+def test_columns_sort_from_their_headings_and_say_which_sorts(client, published, team_a):
+    practice, _ = published
+    client.force_login(factories.staff(Role.DISTRICT_NURSE, teams=[team_a]))
+    page = client.get(f"/case-lists/practices/{practice.code}/").text
+    # Rank is the default sort, marked for screen readers; the others are links to sort.
+    assert 'aria-sort="ascending"><strong>Rank</strong>' in page
+    for key, label in (("risk", "Risk"), ("efi", "Frailty (eFI)"), ("charlson", "Charlson")):
+        assert f'<a href="?sort={key}">{label}' in page
+    assert "Sort by:" not in page
+    page = client.get(f"/case-lists/practices/{practice.code}/?sort=hfrs").text
+    assert 'aria-sort="descending"><strong>HFRS</strong>' in page
+    assert '<a href="?sort=rank">Rank' in page
+    # An unknown sort is the default one, said so.
+    page = client.get(f"/case-lists/practices/{practice.code}/?sort=nonsense").text
+    assert 'aria-sort="ascending"><strong>Rank</strong>' in page
