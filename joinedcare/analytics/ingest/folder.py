@@ -3,9 +3,12 @@
 # ruff: noqa: S608 -- SQL here is built from the schema's own names (quoted by quote()) and
 # values escaped by literal(); no input text is put into SQL unescaped.
 
+import codecs
 import csv
 import gzip
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import numpy as np
@@ -33,7 +36,8 @@ _CSV_ERRORS = {
     "MISSING COLUMNS": "row has fewer fields than the header",
     "TOO MANY COLUMNS": "row has more fields than the header",
     "UNQUOTED VALUE": "row has a quote inside an unquoted value",
-    "INVALID UNICODE": "row is not valid UTF-8",
+    # Replaced by the exact byte and column (_explain_not_utf8) when the line can be found.
+    "INVALID ENCODING": "not UTF-8 text: save the file as UTF-8",
     "LINE SIZE OVER MAXIMUM": "row is too long",
 }
 
@@ -104,8 +108,8 @@ def _stage_csv(
     columns = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names) + "}"
     options = (
         f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', "
-        f"escape='\"', store_rejects=true, rejects_table='rej_{table.name}', "
-        f"rejects_scan='rej_scan_{table.name}'"
+        f"escape='\"', parallel={str(_is_plain_utf8(path)).lower()}, store_rejects=true, "
+        f"rejects_table='rej_{table.name}', rejects_scan='rej_scan_{table.name}'"
     )
     try:
         con.execute(
@@ -117,6 +121,7 @@ def _stage_csv(
     header = _header(con, f"src_{table.name}")
     problems = check_required_columns(table, path.name, set(header))
     line, join = _csv_line_numbers(con, table)
+    _explain_not_utf8(con, table, path)
     parts = [f"{line} AS _line"] + [
         f"s.{quote(header[n][0])} AS {quote(n)}" for n in table.column_names if n in header
     ]
@@ -128,11 +133,10 @@ def _stage_csv(
 
 def _csv_header(path: Path) -> list[str]:
     """The header's names: read here so a short or long row cannot confuse DuckDB's sniffer."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
-            names = next(csv.reader(f), [])
-    except (UnicodeDecodeError, OSError, csv.Error) as e:
+        with _open_binary(path) as f:
+            names = next(csv.reader(_header_lines(f, path)), [])
+    except (OSError, csv.Error) as e:
         raise IngestError(f"{path.name}: cannot read the header line ({e})") from e
     if not names:
         raise IngestError(f"{path.name}: empty file (a header line is needed)")
@@ -140,6 +144,62 @@ def _csv_header(path: Path) -> list[str]:
     if repeated:
         raise IngestError(f"{path.name}: column {', '.join(repeated)} appears more than once")
     return names
+
+
+def _is_plain_utf8(path: Path) -> bool:
+    """Whether DuckDB may read the file in parallel: uncompressed and all UTF-8 text.
+
+    DuckDB 2.0's parallel reader silently drops every row after a non-UTF-8 line that starts
+    one of its 8 MB chunks, without a reject. Checking here costs about 0.2 s per 250 MB; a
+    file that fails is read in one piece (about twice as slow, every row kept). A .gz file is
+    always read in one piece: decompressing it here would cost more than it saves.
+    """
+    if path.name.lower().endswith(".gz"):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 23):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
+
+
+def _header_lines(f: BinaryIO, path: Path) -> Iterator[str]:
+    """The file's lines as text, for csv.reader to take the header from.
+
+    Decoded one line at a time (not a text-mode buffer of 8 KB) so that a bad byte in a data
+    line cannot fail the header: that line is quarantined later. A byte-order mark is dropped.
+    """
+    for number, data in enumerate(f, start=1):
+        data = data.removeprefix(b"\xef\xbb\xbf") if number == 1 else data
+        problem = not_utf8(data)
+        if problem:
+            raise IngestError(f"{path.name}: line 1 (the header) is {problem}")
+        yield data.decode("utf-8")
+
+
+def not_utf8(data: bytes) -> str | None:
+    """Why `data` is not UTF-8 text, naming its first bad byte and column; None when it is.
+
+    The column counts characters from the start of the line (1 = first), as an editor does.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line_start = data.rfind(b"\n", 0, e.start) + 1
+        column = len(data[line_start : e.start].decode("utf-8")) + 1
+        return (
+            f"not UTF-8 text (byte 0x{data[e.start]:02x} at column {column}): "
+            "save the file as UTF-8"
+        )
+    return None
 
 
 def _csv_line_numbers(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[str, str]:
@@ -151,7 +211,10 @@ def _csv_line_numbers(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[str
     con.execute(
         f"INSERT INTO {MALFORMED} SELECT {literal(table.name)}, line, "
         f"{_csv_reason_sql()}, regexp_replace(csv_line, '{NHS_NUMBER_PATTERN}', '[masked]', 'g') "
-        f"FROM (SELECT DISTINCT ON (line) * FROM {rejects} ORDER BY line)"
+        # One reason per line; a line that is not UTF-8 says so first (its other errors
+        # may only be the reader's misreading of the bad bytes).
+        f"FROM (SELECT DISTINCT ON (line) * FROM {rejects} "
+        f"ORDER BY line, CAST(error_type AS VARCHAR) = 'INVALID ENCODING' DESC)"
     )
     bad = np.array(
         [r[0] for r in con.execute(f"SELECT DISTINCT line FROM {rejects} ORDER BY 1").fetchall()],
@@ -164,6 +227,58 @@ def _csv_line_numbers(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[str
     mapping = pa.table({"row": np.arange(rows, dtype=np.int64), "line": lines})
     con.register(f"lines_{table.name}", mapping)
     return "m.line", f"JOIN lines_{table.name} m ON m.row = s.rowid"
+
+
+def _explain_not_utf8(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> None:
+    """Give each quarantined line that is not UTF-8 its first bad byte, column and text.
+
+    DuckDB only says a line is not UTF-8 (and shows its bad bytes as '?'), so those lines are
+    read again here. Only files with such lines are read twice: a clean file costs nothing.
+    """
+    lines = {
+        r[0]
+        for r in con.execute(
+            f"SELECT line FROM {MALFORMED} WHERE table_name = ? AND reason = ?",
+            [table.name, _CSV_ERRORS["INVALID ENCODING"]],
+        ).fetchall()
+    }
+    if not lines:
+        return
+    found = []
+    for number, data in _csv_records(path, last=max(lines)):
+        problem = not_utf8(data) if number in lines else None
+        if problem:
+            text = data.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+            found.append({"line": number, "reason": problem, "raw_line": text})
+    if not found:
+        return  # a line that spans lines moved the count: the plain reason stays
+    con.register(f"not_utf8_{table.name}", pa.Table.from_pylist(found))
+    con.execute(
+        f"UPDATE {MALFORMED} m SET reason = f.reason, raw_line = regexp_replace(f.raw_line, "
+        f"'{NHS_NUMBER_PATTERN}', '[masked]', 'g') FROM not_utf8_{table.name} f "
+        f"WHERE m.table_name = {literal(table.name)} AND m.line = f.line"
+    )
+    con.unregister(f"not_utf8_{table.name}")
+
+
+def _csv_records(path: Path, last: int) -> Iterator[tuple[int, bytes]]:
+    """Each CSV record's line number (header = 1, as DuckDB counts) and bytes, up to `last`.
+
+    A record ends at a newline outside quotes: with '"' as the quote and its own escape, that
+    is a newline after an even number of quotes.
+    """
+    with _open_binary(path) as f:
+        number, record, quotes = 1, b"", 0
+        for data in f:
+            record, quotes = record + data, quotes + data.count(b'"')
+            if quotes % 2:
+                continue
+            yield number, record
+            if number >= last:
+                return
+            number, record, quotes = number + 1, b"", 0
+        if record:
+            yield number, record
 
 
 def _csv_reason_sql() -> str:

@@ -3,7 +3,8 @@
 Each source (a folder of CSV or Parquet files, an OMOP database) fills `raw_<table>` with
 `_line` and every layout column as VARCHAR, trimmed, empty as NULL. Reading everything as
 text is what lets a bad value become one quarantined row instead of a failed load.
-Rows a CSV reader cannot split into fields go to `malformed` with their line.
+CSV lines that cannot be split into fields, or are not UTF-8, go to `malformed` with
+their line.
 """
 
 # ruff: noqa: S608 -- SQL here is built from the schema's own names (quoted by quote()) and
