@@ -137,3 +137,11 @@ def test_no_row_is_lost_after_a_line_not_utf8_at_a_reader_chunk_boundary(tmp_pat
     assert {r["reason"] for r in quarantine(summary)} == {
         f"not UTF-8 text (byte 0x92 at column 37): {UTF8_ADVICE}"
     }
+
+
+def test_the_summary_counts_lines_not_utf8_as_one_reason(tmp_path, store):
+    folder = write_csv(tmp_path / "extract", base_tables())
+    _insert_line(folder / "practices.csv", b"A3,Caf\xe9,T1,L1,", at=2)
+    _insert_line(folder / "practices.csv", b"A4,Le Caf\xe9 du Coin,T1,L1,", at=3)
+    summary = ingest_folder(folder, store, KEY, today=TODAY)
+    assert summary.top_reasons == [(f"not UTF-8 text: {UTF8_ADVICE}", 2)]
