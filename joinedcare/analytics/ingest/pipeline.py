@@ -245,8 +245,7 @@ def _top_reasons(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     # Lines that are not UTF-8 are one reason however many columns their bytes are at.
     kind = r"regexp_replace(kind, ' \(byte 0x[0-9a-f]{2} at column \d+\)', '')"
     rows = con.execute(
-        f"SELECT {kind}, count(*) FROM quarantine GROUP BY 1 ORDER BY 2 DESC, 1 "
-        f"LIMIT {TOP_REASONS}"
+        f"SELECT {kind}, count(*) FROM quarantine GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP_REASONS}"
     ).fetchall()
     return [(str(kind), int(n)) for kind, n in rows]
 
