@@ -14,7 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("run", help="run id (a folder under var/runs) or a run folder")
-        parser.add_argument("--top", type=float, default=DEFAULT_TOP_PERCENT, help="percent")
+        parser.add_argument(
+            "--top",
+            type=float,
+            default=DEFAULT_TOP_PERCENT,
+            help="percent of each practice to publish (default %(default)s)",
+        )
         parser.add_argument("--by", required=True, help="username of the analyst publishing")
 
     def handle(self, *args, run: str, top: float, by: str, **options) -> None:

@@ -18,10 +18,25 @@ class Command(BaseCommand):
     help = "Risk-stratify the current snapshot (features, scores, model, model card)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
-        parser.add_argument("--seed", type=int, default=stratify.DEFAULT_SEED)
+        parser.add_argument(
+            "--engine",
+            choices=["duckdb", "spark"],
+            default="duckdb",
+            help="where the features are computed: DuckDB (default) or Spark in local mode",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=stratify.DEFAULT_SEED,
+            help="random seed: the same snapshot and seed give identical scores",
+        )
         parser.add_argument("--publish", action="store_true", help="send case lists to MDTs")
-        parser.add_argument("--top", type=float, default=DEFAULT_TOP_PERCENT, help="percent")
+        parser.add_argument(
+            "--top",
+            type=float,
+            default=DEFAULT_TOP_PERCENT,
+            help="percent of each practice to publish (default %(default)s)",
+        )
         parser.add_argument("--by", help="username of the analyst publishing (with --publish)")
 
     def handle(self, *args, engine: str, seed: int, publish: bool, top: float, by, **options):
