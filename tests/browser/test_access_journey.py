@@ -48,7 +48,7 @@ def test_gp_finds_own_patient_is_refused_another_breaks_glass_and_is_audited(pag
     # Breaking glass needs a reason.
     page.get_by_label("Enter your password again").fill(factories.PASSWORD)
     page.get_by_role("button", name="Break glass and open the record").click()
-    expect(page.get_by_role("alert")).to_contain_text("required")
+    expect(page.get_by_role("alert")).to_contain_text("Say why you need to see this record now")
     page.get_by_label("Why do you need to see this record now?").fill(
         "Called by out-of-hours: collapsed at home, need her medicines"
     )
