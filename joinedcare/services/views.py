@@ -220,7 +220,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "days": days,
         "form": form,
-        "can_manage": has_permission(request.user, Permission.MANAGE_CAPACITY),
+        "can_publish_capacity": has_permission(request.user, Permission.MANAGE_CAPACITY),
     }
     return render(request, "services/capacity.html", context, status=400 if form.errors else 200)
 

@@ -74,3 +74,12 @@ def test_capacity_board_shows_free_and_waiting(client, at, assessor, spa):
     page = client.get("/spa/capacity/").content.decode()
     assert "Beds at Bishop" in page
     assert "<strong>3</strong> free of 4" in page
+
+
+def test_capacity_publisher_is_not_offered_administration(client, coordinator, spa):
+    # Publishing capacity is not managing reference data: no link to the admin site, which
+    # would refuse them (the page's own permission once shadowed the header's).
+    client.force_login(coordinator)
+    page = client.get("/spa/capacity/").content.decode()
+    assert "Publish capacity" in page
+    assert "Administration" not in page
