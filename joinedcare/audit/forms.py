@@ -41,6 +41,7 @@ class SubjectAccessForm(NHSForm):
 class ReviewForm(NHSForm):
     note = forms.CharField(
         label="What did you find?",
+        error_messages={"required": "Say what you found"},
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example: appropriate, out-of-hours emergency; or: referred to line manager.",
     )

@@ -31,7 +31,9 @@ class MeetingForm(NHSForm):
 
 class AddPersonForm(NHSForm):
     nhs_number = forms.CharField(label="NHS number", max_length=12)
-    reason = forms.CharField(label="Why discuss them?")
+    reason = forms.CharField(
+        label="Why discuss them?", error_messages={"required": "Say why they should be discussed"}
+    )
 
 
 class MinutesForm(NHSForm):
@@ -42,6 +44,7 @@ class IssueForm(NHSForm):
     kind = forms.ChoiceField(label="Kind of issue", choices=Escalation.Kind.choices)
     summary = forms.CharField(
         label="What is the level above asked to help with?",
+        error_messages={"required": "Say what the level above is asked to help with"},
         help_text="Do not write a person's name: the pack shows it only to those who may see it.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -52,7 +55,10 @@ class NoteForm(NHSForm):
 
 
 class RemoveForm(NHSForm):
-    reason = forms.CharField(label="Why does the person come off the case list?")
+    reason = forms.CharField(
+        label="Why does the person come off the case list?",
+        error_messages={"required": "Say why the person comes off the case list"},
+    )
 
 
 class ReferralForm(NHSForm):

@@ -41,9 +41,10 @@ class YesNoField(forms.ChoiceField):
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("widget", forms.RadioSelect)
-        kwargs.setdefault(
-            "error_messages", {"required": "Answer yes or no", "invalid_choice": "Answer yes or no"}
-        )
+        # The message names its question: a page may ask several.
+        label = kwargs["label"]
+        message = f"Answer yes or no: {label[0].lower()}{label[1:]}"
+        kwargs.setdefault("error_messages", {"required": message, "invalid_choice": message})
         super().__init__(choices=YES_NO, **kwargs)
 
     def clean(self, value):

@@ -304,7 +304,7 @@ def test_break_glass_review_needs_a_note(signed_in_officer, grant):
 
     grant.refresh_from_db()
     assert response.status_code == 400
-    assert "What did you find?: This field is required." in response.content.decode()
+    assert "Say what you found" in response.content.decode()
     assert grant.reviewed_at is None
     assert BreakGlass.objects.awaiting_review().count() == 1
 

@@ -143,7 +143,8 @@ def test_search_family_name_without_date_of_birth_is_an_error(signed_in_gp, pers
 def test_search_unreal_date_of_birth_names_the_field(signed_in_gp):
     response = signed_in_gp.post(SEARCH, {"family_name": "Lovelace", "date_of_birth": "31 2 1940"})
 
-    assert "Date of birth: Enter a real date of birth" in response.content.decode()
+    summary = '<a href="#id_date_of_birth">Enter a real date of birth, for example 27 3 1947</a>'
+    assert summary in response.content.decode()
 
 
 def test_search_writes_a_search_event_for_each_person_shown(signed_in_gp, gp_a, team_a, team_b):
