@@ -741,7 +741,7 @@ def _assumptions(rates: Rates, changes: pd.DataFrame) -> str:
             "than by death, so its arrivals alone would overstate growth)"
         )
     return (
-        f"Rates observed in the year from {rates.year_start:%d %B %Y} to {rates.as_of:%d %B %Y}"
+        f"Rates observed in the year from {rates.year_start:%-d %B %Y} to {rates.as_of:%-d %B %Y}"
         f" and assumed every year. Births: {_rate(rates.fertility)} a year per 1,000 women "
         f"aged 15-44. Deaths a year per 1,000 people by age (women / men): {deaths}. Net "
         f"migration a year by age band: {moves}. Over the ten years: births "

@@ -58,6 +58,6 @@ def arrange_demo_meetings(users: list[StaffUser]) -> str | None:
         members=[by_role[r] for r in TEAM_MDT if r in by_role],
     )
     return (
-        f"{practice.name} practice MDT on {tuesday:%d %B} ({len(agenda)} people on its "
-        f"agenda), {membership.team.name} MDT on {team_mdt.held_on:%d %B}"
+        f"{practice.name} practice MDT on {tuesday:%-d %B} ({len(agenda)} people on its "
+        f"agenda), {membership.team.name} MDT on {team_mdt.held_on:%-d %B}"
     )

@@ -84,7 +84,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} of {self.unit} on {self.held_on:%d %B %Y}"
+        return f"{self.get_level_display()} of {self.unit} on {self.held_on:%-d %B %Y}"
 
     @property
     def unit(self):

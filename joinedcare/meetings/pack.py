@@ -110,7 +110,7 @@ def _entry(item: AgendaItem, identifiable: bool, facts: dict, today) -> Entry:
     age = person.age_on(today)
     if identifiable:
         heading = f"{person.display_name}, NHS number {person.formatted_nhs_number}"
-        lines = [f"Born {person.date_of_birth:%d %B %Y} ({age} years), {person.get_sex_display()}"]
+        lines = [f"Born {person.date_of_birth:%-d %B %Y} ({age} years), {person.get_sex_display()}"]
     else:
         heading = f"Person {short_pseudonym(person)}"
         lines = [f"Aged {age_band(age)}"]
@@ -148,7 +148,7 @@ def _plan_lines(version: CarePlanVersion | None, open_actions: int) -> list[str]
         return ["No care plan"]
     return [
         f"Care plan v{version.number}: key worker {version.key_worker.get_full_name()}, "
-        f"review by {version.review_date:%d %B %Y}, {open_actions} open action(s)"
+        f"review by {version.review_date:%-d %B %Y}, {open_actions} open action(s)"
     ]
 
 

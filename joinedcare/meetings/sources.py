@@ -81,7 +81,7 @@ def care_plan_reviews(meeting: Meeting):
         review_date__lte=by,
     ).values_list("plan__person_id", "review_date")
     return [
-        Candidate(f"Care plan review due {review:%d %B %Y}", person_id=person_id)
+        Candidate(f"Care plan review due {review:%-d %B %Y}", person_id=person_id)
         for person_id, review in versions.order_by("review_date")
     ]
 

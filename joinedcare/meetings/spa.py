@@ -45,7 +45,7 @@ def open_referrals_and_episodes(meeting: Meeting):
             "person_id", "service__name", "planned_end"
         ):
             found.setdefault(
-                person_id, f"In a short-term service: {service} until {planned_end:%d %B}"
+                person_id, f"In a short-term service: {service} until {planned_end:%-d %B %Y}"
             )
     return [Candidate(reason, person_id=person_id) for person_id, reason in found.items()]
 
@@ -57,14 +57,14 @@ def open_summary(person) -> list[str]:
     from joinedcare.referrals.models import Referral
 
     lines = [
-        f"SPA referral received {r.received_at:%d %B %Y}: {r.get_status_display()}"
+        f"SPA referral received {r.received_at:%-d %B %Y}: {r.get_status_display()}"
         for r in Referral.objects.filter(person=person, status__in=Referral.OPEN)
     ]
     if episodes_installed():
         from joinedcare.services.models import Episode
 
         lines += [
-            f"{e.service.name} from {e.start:%d %B %Y} to {e.planned_end:%d %B %Y}"
+            f"{e.service.name} from {e.start:%-d %B %Y} to {e.planned_end:%-d %B %Y}"
             for e in Episode.objects.filter(person=person, ended_on__isnull=True).select_related(
                 "service"
             )

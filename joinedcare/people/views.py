@@ -61,7 +61,7 @@ def _results(request: HttpRequest, query: dict) -> dict:
 def person_page(request: HttpRequest, person: Person) -> HttpResponse:
     today = timezone.localdate()
     if person.date_of_death:
-        messages.info(request, f"This person died on {person.date_of_death:%d %B %Y}.")
+        messages.info(request, f"This person died on {person.date_of_death:%-d %B %Y}.")
     summary = records.summary_for(
         settings.RECORDS_DIR,
         person.nhs_number,

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from joinedcare.audit.models import AuditEvent
 from joinedcare.caselists.models import CaseListEntry
@@ -252,3 +253,18 @@ def test_spa_referral_without_an_access_point_is_refused_and_not_recorded(gp, pr
     assert "reason" in error.value.message_dict
     item.refresh_from_db()
     assert item.outcome == ""
+
+
+def test_a_short_term_service_on_the_agenda_says_the_year_it_ends(gp, practice_a):
+    person = factories.person(practice=practice_a)
+    # The referral closed when the service began: the episode is what is open.
+    referral = factories.referral(person=person, status="closed", closed_at=timezone.now())
+    episode = factories.episode(referral=referral, start=date(2026, 12, 1))
+    meeting = factories.meeting(chair=gp, unit=practice_a)
+
+    actions.build_agenda(by=gp, meeting=meeting)
+
+    reason = meeting.items.get(person=person).reason
+    # A 6-week service from 1 December ends in the next year: the day alone misleads.
+    assert episode.planned_end == date(2027, 1, 12)
+    assert reason == f"In a short-term service: {episode.service.name} until 12 January 2027"

@@ -152,7 +152,7 @@ def test_person_page_of_a_dead_person_says_so(signed_in_gp, team_a):
     response = signed_in_gp.get(_page(person))
 
     body = response.content.decode()
-    assert "This person died on 05 March 2024." in body
+    assert "This person died on 5 March 2024." in body
     assert "93 years at death" in body
 
 

@@ -116,4 +116,4 @@ class Command(BaseCommand):
                 f"  {user.username:<18} {user.get_full_name():<18} "
                 f"{user.organisation.name if user.organisation else '':<45} {where}{second}"
             )
-        self.stdout.write(f"As of {date.today():%d %B %Y}; sign in at http://127.0.0.1:8000/")
+        self.stdout.write(f"As of {date.today():%-d %B %Y}; sign in at http://127.0.0.1:8000/")
