@@ -8,10 +8,12 @@ import base64
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -32,6 +34,9 @@ SORTS = {
     "charlson": ("-charlson", "-risk"),
     "new": ("-new_entrant", "-risk"),
 }
+
+# Rows per page: a practice's top 2% (up to about 200 people) fits on one page.
+PAGE_SIZE = 200
 
 
 def may_see_case_lists(user) -> bool:
@@ -139,13 +144,17 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
             .select_related("practice__organisation")
             .order_by(*SORTS[sort])
         )
-    named = _reidentify(user, entries)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Only the people on the page are re-identified, and so audited as seen.
+    named = _reidentify(user, page.object_list)
     _audit(user, unit, entries, named)
     context = {
         "title": title,
         "unit": unit,
         "run": run,
-        "rows": [{"entry": e, "person": named.get(e.pseudonym)} for e in entries],
+        "rows": [{"entry": e, "person": named.get(e.pseudonym)} for e in page.object_list],
+        "page": page,
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "named_count": len(named),
         "sort": sort,
         "aggregates": _aggregates(entries),
@@ -156,7 +165,7 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
     return render(request, "caselists/case_list.html", context)
 
 
-def _reidentify(user, entries: list[CaseListEntry]) -> dict:
+def _reidentify(user, entries: Sequence[CaseListEntry]) -> dict:
     """Pseudonym -> Person, for the people this user may see, and only them."""
     if not entries:
         return {}

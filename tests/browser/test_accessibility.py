@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from joinedcare.caselists import views as caselist_views
 from joinedcare.caselists.actions import publish_run
 from joinedcare.staff.roles import Role
 from tests import factories
@@ -38,14 +39,18 @@ def axe_page(browser, live_server):
     context.close()
 
 
-def test_main_pages_have_no_serious_accessibility_failures(axe_page, tmp_path, settings):
+def test_main_pages_have_no_serious_accessibility_failures(
+    axe_page, tmp_path, settings, monkeypatch
+):
     settings.RUNS_DIR = tmp_path
+    monkeypatch.setattr(caselist_views, "PAGE_SIZE", 1)  # so case lists show their pages
     team = factories.team(name="Consett TAP")
     practice = factories.practice(team=team)
     person = factories.person(practice=practice)
     listed = [person] + [factories.person(practice=practice) for _ in range(19)]
     rows = [(p.pseudonym, practice.code, 0.9 - i / 40) for i, p in enumerate(listed)]
-    publish_run(by=factories.staff(Role.ANALYST), run_dir=write_run(tmp_path, "r1", rows))
+    run_dir = write_run(tmp_path, "r1", rows)
+    publish_run(by=factories.staff(Role.ANALYST), run_dir=run_dir, top_percent=10)
     other = factories.person()
     factories.staff(Role.GP, teams=[team], username="gp")
     page = axe_page
@@ -63,6 +68,7 @@ def test_main_pages_have_no_serious_accessibility_failures(axe_page, tmp_path, s
         "case lists": "/case-lists/",
         "practice case list": f"/case-lists/practices/{practice.code}/",
         "team case list sorted by risk": f"/case-lists/teams/{team.code}/?sort=risk",
+        "its second page": f"/case-lists/teams/{team.code}/?sort=risk&page=2",
         "model card": "/case-lists/runs/r1/card/",
     }
     for name, url in pages.items():
@@ -70,6 +76,8 @@ def test_main_pages_have_no_serious_accessibility_failures(axe_page, tmp_path, s
         # The refused record answers 403 by design; every other page must open.
         assert response.ok or name == "refused", f"{name}: {response.status}"
         found[name] = violations(page)
+    page.goto(pages["its second page"])
+    assert page.get_by_role("navigation", name="Pages of the case list").is_visible()
     page.goto("/people/")
     page.get_by_role("button", name="Search").click()
     found["search errors"] = violations(page)

@@ -4,6 +4,7 @@ import hashlib
 import pytest
 
 from joinedcare.audit.models import AuditEvent
+from joinedcare.caselists import views
 from joinedcare.caselists.actions import publish_run
 from joinedcare.caselists.models import CaseListEntry
 from joinedcare.staff.roles import Role
@@ -184,3 +185,40 @@ def test_columns_sort_from_their_headings_and_say_which_sorts(client, published,
     # An unknown sort is the default one, said so.
     page = client.get(f"/case-lists/practices/{practice.code}/?sort=nonsense").text
     assert 'aria-sort="ascending"><strong>Rank</strong>' in page
+
+
+def test_a_long_list_is_paged_keeping_its_sort_and_audits_only_the_page(
+    client, tmp_path, team_a, monkeypatch
+):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    practice = factories.practice(team=team_a)
+    people = [factories.person(practice=practice, family_name=f"Paged{i}") for i in range(10)]
+    rows = [(p.pseudonym, practice.code, 0.01 * (i + 1)) for i, p in enumerate(people)]
+    publish_run(
+        by=factories.staff(Role.ANALYST), run_dir=write_run(tmp_path, "r1", rows), top_percent=50
+    )
+    assert CaseListEntry.objects.count() == 5  # Paged9 (highest risk) down to Paged5
+    nurse = factories.staff(Role.DISTRICT_NURSE, teams=[team_a])
+    client.force_login(nurse)
+    url = f"/case-lists/teams/{team_a.code}/"
+
+    first = client.get(url + "?sort=risk").text
+    assert "Showing 1 to 2 of 5 people (page 1 of 3)." in first
+    assert "PAGED9" in first and "PAGED8" in first and "PAGED7" not in first
+    assert 'href="?sort=risk&amp;page=2" class="nhsuk-pagination__next"' in first
+    assert "5 people" in first  # the summary is of the whole list
+    assert AuditEvent.objects.filter(actor=nurse, action="case_list_viewed").count() == 2
+
+    last = client.get(url + "?sort=risk&page=3").text
+    assert "Showing 5 to 5 of 5 people (page 3 of 3)." in last
+    assert "PAGED5" in last and "PAGED6" not in last
+    assert 'aria-current="page">3<' in last and "nhsuk-pagination__next" not in last
+    # A page past the end shows the last page, not an error.
+    assert "PAGED5" in client.get(url + "?sort=risk&page=99").text
+
+
+def test_a_list_on_one_page_has_no_pages(client, published, team_a):
+    practice, _ = published
+    client.force_login(factories.staff(Role.GP, teams=[team_a]))
+    page = client.get(f"/case-lists/practices/{practice.code}/").text
+    assert "Showing" not in page and "nhsuk-pagination" not in page
