@@ -73,6 +73,11 @@ def _read_run(run_dir: Path) -> tuple[dict, list[dict]]:
     return report, pq.read_table(scores_path, columns=_COLUMNS).to_pylist()
 
 
+def _model_card(run_dir: Path) -> str:
+    card = run_dir / "report.html"
+    return card.read_text(encoding="utf-8") if card.is_file() else ""
+
+
 @transaction.atomic
 def publish_run(*, by, run_dir: Path, top_percent: float = DEFAULT_TOP_PERCENT) -> PublishedRun:
     """Load the top of each practice's list; mark people new since the last publication."""
@@ -97,6 +102,7 @@ def publish_run(*, by, run_dir: Path, top_percent: float = DEFAULT_TOP_PERCENT) 
         index_date=report["run"]["index_dates"]["score"],
         top_percent=top_percent,
         summary=_summary(report, top_percent),
+        model_card=_model_card(run_dir),
         published_by=by,
     )
     CaseListEntry.objects.bulk_create(

@@ -18,6 +18,9 @@ class PublishedRun(models.Model):
     top_percent = models.DecimalField(max_digits=4, decimal_places=2)
     # The model card's headline figures, so the page can say how good the list is.
     summary = models.JSONField(default=dict)
+    # The run's report.html as published: the card stays with the list it justifies,
+    # wherever the run's folder was or goes. Empty for runs published before it was kept.
+    model_card = models.TextField(blank=True)
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True

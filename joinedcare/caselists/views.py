@@ -83,16 +83,13 @@ def team_list(request: HttpRequest, code: str) -> HttpResponse:
 def model_card(request: HttpRequest, run_id: str) -> HttpResponse:
     """The published run's model card (report.html), as its own page.
 
-    Only published runs: the path comes from the database, never from the address alone.
+    Only published runs: the card is the one kept when the run was published; runs
+    published before cards were kept are looked for in RUNS_DIR.
     """
     if not may_see_case_lists(request.user):
         raise PermissionDenied
     run = get_object_or_404(PublishedRun, run_id=run_id)
-    path = settings.RUNS_DIR / run.run_id / "report.html"
-    # A run id is read from the run's own report.json: never let it climb out of RUNS_DIR.
-    if Path(run.run_id).name != run.run_id or not path.is_file():
-        raise Http404(f"The model card of run {run.run_id} is not in {settings.RUNS_DIR}.")
-    html = path.read_text()
+    html = run.model_card or _card_in_runs_dir(run.run_id)
     AuditEvent.record(
         by=request.user,
         action=AuditEvent.Action.CASE_LIST_VIEWED,
@@ -102,6 +99,14 @@ def model_card(request: HttpRequest, run_id: str) -> HttpResponse:
     response = HttpResponse(html)
     response["Content-Security-Policy"] = _model_card_policy(html)
     return response
+
+
+def _card_in_runs_dir(run_id: str) -> str:
+    path = settings.RUNS_DIR / run_id / "report.html"
+    # A run id is read from the run's own report.json: never let it climb out of RUNS_DIR.
+    if Path(run_id).name != run_id or not path.is_file():
+        raise Http404(f"The model card of run {run_id} is not in {settings.RUNS_DIR}.")
+    return path.read_text(encoding="utf-8")
 
 
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)

@@ -1,12 +1,13 @@
 import base64
 import hashlib
+import shutil
 
 import pytest
 
 from joinedcare.audit.models import AuditEvent
 from joinedcare.caselists import views
 from joinedcare.caselists.actions import publish_run
-from joinedcare.caselists.models import CaseListEntry
+from joinedcare.caselists.models import CaseListEntry, PublishedRun
 from joinedcare.staff.roles import Role
 from tests import factories
 from tests.caselists.runs import write_run
@@ -140,11 +141,26 @@ def test_model_card_is_refused_without_case_list_access(
     assert client.get("/case-lists/runs/r1/card/").status_code == 403
 
 
-def test_model_card_of_a_missing_report_or_unpublished_run_is_not_found(
+def test_model_card_is_kept_with_the_list_wherever_the_run_folder_goes(
     client, published, settings, tmp_path
 ):
+    # Published from tmp_path, read with RUNS_DIR elsewhere, after the folder is gone.
+    settings.RUNS_DIR = tmp_path / "elsewhere"
+    shutil.rmtree(tmp_path / "r1")
+    client.force_login(factories.staff(Role.ANALYST))
+    response = client.get("/case-lists/runs/r1/card/")
+    assert response.status_code == 200
+    assert "<title>Risk stratification model card: run r1</title>" in response.text
+
+
+def test_model_card_of_an_older_publication_is_read_from_runs_dir_or_not_found(
+    client, published, settings, tmp_path
+):
+    # Runs published before cards were kept have none stored.
+    PublishedRun.objects.update(model_card="")
     settings.RUNS_DIR = tmp_path
     client.force_login(factories.staff(Role.ANALYST))
+    assert client.get("/case-lists/runs/r1/card/").status_code == 200
     (tmp_path / "r1" / "report.html").unlink()
     assert client.get("/case-lists/runs/r1/card/").status_code == 404
     assert client.get("/case-lists/runs/r2/card/").status_code == 404
