@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from joinedcare.people.models import Person
-from joinedcare.staff.roles import Role
+from joinedcare.staff.roles import role_label
 
 
 class AppendOnly(Exception):
@@ -107,7 +107,7 @@ class AuditEvent(models.Model):
     def actor_role_label(self) -> str:
         """The role as people read it ("GP", "Privacy officer"); the stored code if a role
         has since been retired."""
-        return Role(self.actor_role).label if self.actor_role in Role.values else self.actor_role
+        return role_label(self.actor_role)
 
     @classmethod
     def record_many(

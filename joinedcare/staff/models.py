@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 
 from joinedcare.organisations.models import Locality, Organisation, Practice, Team
 
-from .roles import ROLE_PERMISSIONS, TWO_FACTOR_ROLES, Role
+from .roles import ROLE_PERMISSIONS, TWO_FACTOR_ROLES, Role, role_label
 
 
 class StaffUser(AbstractUser):
@@ -54,7 +54,7 @@ class StaffUser(AbstractUser):
         return bool(self.roles & TWO_FACTOR_ROLES) or self.is_superuser
 
     def role_label(self) -> str:
-        return Role(self.role).label if self.role else ""
+        return role_label(self.role)
 
 
 def has_permission(user, permission: str) -> bool:

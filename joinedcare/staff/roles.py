@@ -42,6 +42,11 @@ class Permission(models.TextChoices):
     MANAGE_CAPACITY = "manage_capacity"
 
 
+def role_label(code: str) -> str:
+    """A role as people read it ("GP", "Privacy officer"); a retired or empty code as it is."""
+    return Role(code).label if code in Role.values else code
+
+
 _CARE = [
     Permission.VIEW_PERSON_RECORD,
     Permission.BREAK_GLASS,

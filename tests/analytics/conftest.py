@@ -26,6 +26,17 @@ def engine(request) -> str:
     return request.param
 
 
+# One practice, for snapshots that need no more.
+PRACTICES = [
+    {
+        "practice_code": "P1",
+        "practice_name": "One",
+        "team_code": "T1",
+        "locality_code": "L1",
+        "postcode": "DH1 1AA",
+    }
+]
+
 # Column types of each table, as ingest writes them.
 SCHEMAS = {
     "people": pa.schema(

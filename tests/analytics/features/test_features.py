@@ -9,17 +9,9 @@ import pytest
 from joinedcare.analytics import engines
 from joinedcare.analytics import features as F
 from joinedcare.analytics.stratify import collect
+from tests.analytics.conftest import PRACTICES
 
 INDEX = date(2025, 4, 1)
-PRACTICES = [
-    {
-        "practice_code": "P1",
-        "practice_name": "One",
-        "team_code": "T1",
-        "locality_code": "L1",
-        "postcode": "DH1 1AA",
-    }
-]
 
 
 def person(pid: str, **kw) -> dict:

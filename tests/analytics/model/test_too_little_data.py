@@ -9,18 +9,10 @@ import pytest
 
 from joinedcare.analytics import model as M
 from joinedcare.analytics import stratify
+from tests.analytics.conftest import PRACTICES
 
 DATES = stratify.IndexDates(date(2024, 4, 1), date(2025, 4, 1), date(2026, 4, 1))
 SEED = 11
-PRACTICES = [
-    {
-        "practice_code": "P1",
-        "practice_name": "One",
-        "team_code": "T1",
-        "locality_code": "L1",
-        "postcode": "DH1 1AA",
-    }
-]
 
 
 def people(n: int, **kw) -> list[dict]:
