@@ -31,17 +31,47 @@ def style(form: forms.Form) -> None:
 
 
 class NHSBoundField(BoundField):
-    """A field whose widget, when the field has errors as it renders, is marked in error and
-    points at the error message (`includes/field.html` gives it the id `<id>-error`)."""
+    """A field whose widget, when the field has errors as it renders, is marked in error,
+    and which is described by its hint and error message (`includes/field.html` gives them
+    the ids `<id>-hint` and `<id>-error`). Radios and checkboxes render as an NHS.UK
+    fieldset, which carries the description for the whole group."""
+
+    @property
+    def choice_kind(self) -> str:
+        """ "radios", "checkboxes", or "" for a field with one input."""
+        widget = self.field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):  # a RadioSelect subclass
+            return "checkboxes"
+        return "radios" if isinstance(widget, forms.RadioSelect) else ""
+
+    @property
+    def group_id(self) -> str:
+        """The id the hint and error ids are built on (a radio group has no `for` id)."""
+        return self.id_for_label or self.auto_id or ""
+
+    @property
+    def anchor(self) -> str:
+        """Where the error summary's link goes: the input, or a group's first option."""
+        return self.id_for_label or (f"{self.auto_id}_0" if self.auto_id else "")
+
+    def described_by(self) -> str:
+        """The ids of the hint and the error message, as `aria-describedby` wants them."""
+        ids = [f"{self.group_id}-hint"] if self.help_text else []
+        return " ".join(ids + ([f"{self.group_id}-error"] if self.errors else []))
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
+        # Django points at "<id>_helptext"; the hint's id here is "<id>-hint".
+        attrs.pop("aria-describedby", None)
+        if self.choice_kind:
+            return attrs  # the fieldset is described, not each option
         if self.errors:  # DatePartsField marks its own boxes (DatePartsBoundField)
             base = widget.attrs.get("class", "")
-            if base and "checkboxes" not in base:  # NHS.UK marks the group, not each box
+            if base:
                 attrs["class"] = f"{base} {base.split()[0]}--error"
-            attrs["aria-describedby"] = f"{self.id_for_label}-error"
+        if described := self.described_by():
+            attrs["aria-describedby"] = described
         return attrs
 
 
