@@ -1,6 +1,6 @@
 """Discharge to Assess steps, each with an actor and an audit event."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,9 @@ from joinedcare.staff.models import has_permission
 from joinedcare.staff.roles import Permission
 
 from .models import STEPS, DischargeCase, days_between
+
+# Medically fit longer ago than this is taken for a mistyped date.
+MAX_DAYS_FIT = 365
 
 
 @transaction.atomic
@@ -37,6 +40,11 @@ def add_medically_fit(
     story is told once). A retried API submission returns the first case."""
     if medically_fit_at > clock.now():
         raise ValidationError({"medically_fit_at": "This cannot be in the future"})
+    if medically_fit_at < clock.now() - timedelta(days=MAX_DAYS_FIT):
+        # A mistyped year would count as years of delay in every delay figure.
+        raise ValidationError(
+            {"medically_fit_at": "This is more than a year ago: check the date and year"}
+        )
     referral, created = receive_referral_once(
         by=by,
         spa=spa,

@@ -3,7 +3,14 @@ from django import forms
 from joinedcare.organisations.models import Organisation
 from joinedcare.referrals.forms import ChoicesFromQueries, PersonDetailsForm, YesNoField
 
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d %m %Y %H:%M"]
+# ISO as the hint shows, and the day-first forms people in England type.
+DATETIME_FORMATS = [
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d %m %Y %H:%M",
+    "%d/%m/%Y %H:%M",
+]
 
 
 class MedicallyFitForm(PersonDetailsForm):
