@@ -35,6 +35,7 @@ urlpatterns = [
     path("sign-in/", staff.sign_in, name="sign-in"),
     path("sign-in/code/", staff.second_factor, name="sign-in-code"),
     path("sign-out/", staff.sign_out, name="sign-out"),
+    path("session/keep-alive/", home.keep_alive, name="keep-alive"),
     path("people/", people.search, name="person-search"),
     path("people/<person:person>/", people.person_page, name="person"),
     path("people/<person:person>/break-glass/", access.break_glass, name="break-glass"),
