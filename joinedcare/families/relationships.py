@@ -14,6 +14,10 @@ def key_worker(user) -> Q:
 
 @relationship("working in the access point the family's referral is open at")
 def access_point_staff(user) -> Q:
+    """Like SPA staff and their open referrals: the access point's virtual MDT needs the
+    family's records to triage. Safe only because `actions.refer_family` lets a referrer
+    name someone by NHS number alone only when they may already see them; anyone else
+    needs a matching date of birth, as at SPA intake."""
     return Q(
         family_memberships__family__access_point__staff=user,
         family_memberships__family__closed_at=None,

@@ -6,6 +6,7 @@ them (the access rule), and audits a view of each.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -14,7 +15,7 @@ from joinedcare.audit.models import AuditEvent
 from joinedcare.referrals.models import SinglePointOfAccess
 from joinedcare.referrals.views import add_errors, audit_shown, my_access_points
 from joinedcare.staff.models import StaffUser, has_permission
-from joinedcare.staff.roles import Permission
+from joinedcare.staff.roles import ROLE_PERMISSIONS, Permission
 
 from . import actions
 from .forms import FamilyReferralForm, MDTForm
@@ -48,6 +49,8 @@ def new(request: HttpRequest) -> HttpResponse:
             family = actions.refer_family(by=request.user, access_point=point, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
+        except PermissionError as refusal:
+            form.add_error(None, str(refusal))
         else:
             messages.success(request, "Family referral recorded: it waits for the virtual MDT.")
             return redirect("family", family=family.pk)
@@ -70,7 +73,11 @@ def family(request: HttpRequest, family: int) -> HttpResponse:
                 )
         raise PermissionDenied
     staff = StaffUser.objects.filter(is_active=True).order_by("last_name", "first_name")
-    form = MDTForm(request.POST if request.method == "POST" else None, staff=staff)
+    form = MDTForm(
+        request.POST if request.method == "POST" else None,
+        staff=staff,
+        key_workers=_care_staff(staff),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.name_key_worker(
@@ -105,8 +112,18 @@ def family(request: HttpRequest, family: int) -> HttpResponse:
     return render(request, "families/family.html", context, status=400 if form.errors else 200)
 
 
+def _care_staff(staff):
+    """Staff who may be a family's key worker: a role that gives access to records (the
+    same test `has_permission` makes, on the main role or any team role)."""
+    roles = [r for r, perms in ROLE_PERMISSIONS.items() if Permission.VIEW_PERSON_RECORD in perms]
+    return staff.filter(Q(role__in=roles) | Q(memberships__role__in=roles)).distinct()
+
+
 def caseload(request: HttpRequest) -> HttpResponse:
-    """The key worker's families."""
+    """The key worker's families. Names are shown only to a role that may see records:
+    a key worker named before the MDT form refused other roles sees none."""
+    if not has_permission(request.user, Permission.VIEW_PERSON_RECORD):
+        return render(request, "families/caseload.html", {"families": [], "no_access": True})
     families = list(
         FamilyReferral.objects.filter(key_worker=request.user)
         .exclude(status=FamilyReferral.Status.CLOSED)

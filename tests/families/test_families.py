@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -18,12 +20,18 @@ def point(db):
 
 def test_family_referral_mdt_names_one_key_worker_who_sees_the_whole_family(point):
     worker = point.staff.get()
-    child, parent = factories.person(), factories.person()
+    child = factories.person(date_of_birth=date(2015, 5, 1))
+    parent = factories.person(date_of_birth=date(1985, 5, 1))
     family = actions.refer_family(
         by=worker,
         access_point=point,
         household="The Khan household",
-        members=[(child, FamilyMember.Role.CHILD), (parent, FamilyMember.Role.PARENT)],
+        members=[
+            actions.MemberLine(1, child.nhs_number, FamilyMember.Role.CHILD, child.date_of_birth),
+            actions.MemberLine(
+                2, parent.nhs_number, FamilyMember.Role.PARENT, parent.date_of_birth
+            ),
+        ],
         referrer="School nurse",
         reason="Low mood",
         emotional_wellbeing="Not sleeping",

@@ -1,0 +1,215 @@
+"""Who a family referral may name, how the lines are read, and who may be key worker.
+
+Naming someone in a family referral lets the access point's staff open their record,
+so an NHS number alone names only someone the referrer may already see; anyone else
+needs their date of birth too (as at SPA intake).
+"""
+
+from datetime import date, datetime
+
+import pytest
+
+from joinedcare.access.rules import decide
+from joinedcare.audit.models import AuditEvent
+from joinedcare.families import actions
+from joinedcare.families.models import FamilyMember, FamilyReferral
+from joinedcare.referrals.clock import LONDON
+from joinedcare.referrals.models import SinglePointOfAccess
+from joinedcare.staff.roles import Role
+from tests import factories
+
+CHILD_BORN = date(2018, 6, 1)  # 7 on the fixed day below
+ADULT_BORN = date(1988, 2, 3)
+
+
+@pytest.fixture(autouse=True)
+def fixed_day(settings):
+    settings.JOINEDCARE_CLOCK = datetime(2026, 1, 14, 3, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def team(db):
+    return factories.team(name="Children's team")
+
+
+@pytest.fixture
+def worker(team):
+    """A social worker at the children's access point, in one team."""
+    user = factories.staff(Role.SOCIAL_WORKER, teams=[team])
+    factories.spa(kind=SinglePointOfAccess.Kind.CHILDREN_AND_FAMILIES, staff=[user])
+    return user
+
+
+@pytest.fixture
+def child(team):
+    """Registered in the worker's team: the worker may already open the record."""
+    return factories.person(practice=factories.practice(team=team), date_of_birth=CHILD_BORN)
+
+
+@pytest.fixture
+def stranger(db):
+    """An adult at another team's practice: no relationship with the worker."""
+    return factories.person(date_of_birth=ADULT_BORN, given_name="Kelly", family_name="Khan")
+
+
+def _post(client, members: str):
+    return client.post(
+        "/families/new/",
+        {
+            "household": "The Khan household",
+            "members": members,
+            "referrer": "School",
+            "reason": "Low mood",
+            "emotional_wellbeing": "Not sleeping",
+        },
+    )
+
+
+def _errors(response) -> list[str]:
+    return list(response.context["form"].errors.get("members", []))
+
+
+def test_member_named_by_nhs_number_alone_without_access_is_refused(
+    client, worker, child, stranger
+):
+    client.force_login(worker)
+    response = _post(client, f"{child.nhs_number}, child\n{stranger.nhs_number}, other adult")
+    assert response.status_code == 200
+    assert _errors(response) == [
+        "line 2: add the date of birth after the role, for example 999 000 0018, child, "
+        "14/03/2016 (it is needed for anyone whose record you cannot already open)"
+    ]
+    assert not FamilyReferral.objects.exists()
+    assert not decide(worker, stranger).allowed
+    assert client.get(f"/people/{stranger.public_id}/").status_code == 403
+
+
+def test_member_refusals_do_not_reveal_whether_the_nhs_number_exists(
+    client, worker, child, stranger
+):
+    client.force_login(worker)
+    unused = factories.unused_nhs_number()
+    answers = [
+        _errors(_post(client, f"{child.nhs_number}, child\n{number}, parent{born}"))
+        for born in ("", ", 1/1/1970")
+        for number in (stranger.nhs_number, unused)
+    ]
+    assert answers[0] == answers[1] and answers[2] == answers[3]
+    assert answers[2] == [
+        "line 2: no record matches this NHS number and date of birth. Check both; if they "
+        "are right, ask the Single Point of Access to register the person, then add them here"
+    ]
+    assert "register them first" not in str(answers)
+
+
+def test_member_named_with_matching_date_of_birth_is_referred_and_audited(
+    client, worker, child, stranger
+):
+    client.force_login(worker)
+    response = _post(
+        client, f"{child.nhs_number}, child\n{stranger.nhs_number}, other adult, 3/2/1988"
+    )
+    family = FamilyReferral.objects.get()
+    assert response.status_code == 302
+    roles = dict(family.members.values_list("person_id", "role"))
+    assert roles == {child.pk: "child", stranger.pk: FamilyMember.Role.OTHER_ADULT}
+    audit = dict(
+        AuditEvent.objects.filter(
+            actor=worker, action=AuditEvent.Action.FAMILY_REFERRED
+        ).values_list("person_id", "detail")
+    )
+    assert audit == {
+        child.pk: f"family referral {family.pk}: child, named by NHS number",
+        stranger.pk: f"family referral {family.pk}: other adult, "
+        "named by NHS number and date of birth",
+    }
+    assert decide(worker, stranger).allowed
+
+
+def test_member_ages_must_fit_their_roles(client, worker, child, stranger):
+    client.force_login(worker)
+    response = _post(
+        client,
+        f"{child.nhs_number}, other adult\n{stranger.nhs_number}, child, 03-02-1988",
+    )
+    assert _errors(response) == [
+        "line 1: this person is 7; “other adult” is for people 18 or over, so name them as child",
+        "line 2: this person is 37; “child” is for people under 18, so name them as parent, "
+        "carer or other adult",
+    ]
+    assert not FamilyReferral.objects.exists()
+
+
+def test_member_line_without_a_comma_says_how_to_write_it(client, worker, child):
+    client.force_login(worker)
+    response = _post(client, f"{child.nhs_number}, child\n9990001022 mother")
+    assert _errors(response) == [
+        "line 2: write the NHS number, a comma, then the role, for example "
+        "999 000 0018, child, 14/03/2016"
+    ]
+
+
+def test_member_roles_are_words_the_user_can_type(client, worker, child):
+    client.force_login(worker)
+    hint = client.get("/families/new/").content.decode()
+    assert "other adult" in hint and "other_adult" not in hint
+    response = _post(client, f"{child.nhs_number}, Young  Person\n{child.nhs_number}, parent")
+    assert _errors(response) == ["line 2: this NHS number is already on line 1"]
+    response = _post(client, f"{child.nhs_number}, child\n9990001022, cousin")
+    assert _errors(response) == ["line 2: the role must be child, parent, carer or other adult"]
+
+
+def test_refer_family_refuses_staff_outside_the_access_point(child):
+    outsider = factories.staff(Role.SOCIAL_WORKER)
+    line = actions.MemberLine(1, child.nhs_number, FamilyMember.Role.CHILD, CHILD_BORN)
+    with pytest.raises(PermissionError):
+        actions.refer_family(
+            by=outsider,
+            access_point=factories.spa(kind=SinglePointOfAccess.Kind.CHILDREN_AND_FAMILIES),
+            household="H",
+            members=[line],
+            referrer="School",
+            reason="Low mood",
+            emotional_wellbeing="Anxious",
+        )
+    assert not FamilyReferral.objects.exists()
+
+
+def test_key_worker_choices_are_care_roles_and_others_are_refused(client, worker, child):
+    family = factories.family_referral(access_point=worker.access_points.get())
+    factories.family_member(family=family, person=child)
+    analyst = factories.staff(Role.ANALYST, first_name="Ann", last_name="Alyst")
+    nurse = factories.staff(Role.DISTRICT_NURSE, first_name="Nora", last_name="Nurse")
+    client.force_login(worker)
+    choices = client.get(f"/families/{family.pk}/").context["form"].fields["key_worker"]
+    assert nurse in choices.queryset and analyst not in choices.queryset
+    response = client.post(f"/families/{family.pk}/", {"key_worker": analyst.pk})
+    assert response.status_code == 400
+    assert "Choose a key worker in a care role from the list" in response.content.decode()
+    family.refresh_from_db()
+    assert family.key_worker is None
+
+
+def test_name_key_worker_refuses_a_role_without_record_access(worker, child):
+    family = factories.family_referral(access_point=worker.access_points.get())
+    factories.family_member(family=family, person=child)
+    analyst = factories.staff(Role.ANALYST)
+    with pytest.raises(actions.ValidationError) as error:
+        actions.name_key_worker(by=worker, family=family, key_worker=analyst)
+    assert error.value.message_dict == {
+        "key_worker": ["Choose a key worker in a care role from the list"]
+    }
+
+
+def test_caseload_of_a_key_worker_without_record_access_shows_no_names(client, worker, child):
+    family = factories.family_referral(access_point=worker.access_points.get())
+    factories.family_member(family=family, person=child)
+    analyst = factories.staff(Role.ANALYST)
+    # As named before the MDT form refused such roles.
+    FamilyReferral.objects.filter(pk=family.pk).update(
+        key_worker=analyst, status=FamilyReferral.Status.KEY_WORKER_NAMED
+    )
+    client.force_login(analyst)
+    page = client.get("/families/caseload/").content.decode()
+    assert child.family_name.upper() not in page
+    assert "Your role does not give access to people" in page
