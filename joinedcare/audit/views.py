@@ -4,10 +4,8 @@ import csv
 import json
 from datetime import datetime, time
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,10 +13,10 @@ from django.utils import timezone
 from joinedcare.access import actions
 from joinedcare.access.models import BreakGlass
 from joinedcare.people.models import Person
-from joinedcare.people.records import summary_for
 from joinedcare.staff.models import has_permission
 from joinedcare.staff.roles import Permission
 
+from . import subject_access as held_records
 from .forms import AuditFilterForm, ReviewForm, SubjectAccessForm
 from .models import AuditEvent
 
@@ -125,7 +123,7 @@ def break_glass_alerts(request: HttpRequest) -> HttpResponse:
     _require(request, Permission.REVIEW_AUDIT)
     waiting = BreakGlass.objects.awaiting_review().select_related("user__organisation", "person")
     reviewed = BreakGlass.objects.filter(reviewed_at__isnull=False).select_related(
-        "user", "reviewed_by", "person"
+        "user__organisation", "reviewed_by", "person"
     )[:50]
     context = {"waiting": waiting, "reviewed": reviewed, "form": ReviewForm()}
     return render(request, "audit/break_glass.html", context)
@@ -156,13 +154,9 @@ def subject_access(request: HttpRequest) -> HttpResponse:
 
 
 def _subject_access_report(request: HttpRequest, person: Person, *, as_json: bool):
-    held = model_to_dict(person) | {"public_id": str(person.public_id)}
-    held["practice"] = person.practice.name if person.practice else None
+    held = held_records.report(person)
     accesses = list(person.audit_events.select_related("actor").order_by("occurred_at"))
     glass = list(person.break_glass.select_related("user"))
-    summary = summary_for(
-        settings.RECORDS_DIR, person.nhs_number, recent_from=person.date_of_birth, limit=None
-    )
     AuditEvent.record(
         by=request.user,
         action=AuditEvent.Action.SUBJECT_ACCESS,
@@ -171,38 +165,55 @@ def _subject_access_report(request: HttpRequest, person: Person, *, as_json: boo
         detail="download" if as_json else "report",
     )
     if as_json:
-        document = {
-            "person": held,
-            "conditions": summary.conditions,
-            "activity": summary.activity,
-            "social_care": summary.social_care,
-            "break_glass": [
-                {"by": g.user.username, "reason": g.reason, "at": g.started_at} for g in glass
-            ],
-            "accesses": [
-                {
-                    "at": e.occurred_at,
-                    "by": e.actor.get_full_name() or e.actor.username,
-                    "role": e.actor_role,
-                    "organisation": e.actor_organisation,
-                    "action": e.action,
-                    "purpose": e.purpose,
-                    "reason": e.reason,
-                }
-                for e in accesses
-            ],
-        }
-        response = HttpResponse(
-            json.dumps(document, cls=DjangoJSONEncoder, indent=2),
-            content_type="application/json",
-        )
-        response["Content-Disposition"] = 'attachment; filename="subject-access.json"'
-        return response
-    context = {
-        "person": person,
-        "held": held,
-        "summary": summary,
-        "accesses": accesses,
-        "glass": glass,
-    }
+        return _subject_access_json(held, accesses, glass)
+    context = {"person": person, "held": held, "accesses": accesses}
     return render(request, "audit/subject_access_report.html", context)
+
+
+def _subject_access_json(held: list[dict], accesses: list, glass: list) -> HttpResponse:
+    """The same report as a file: labelled values, so it reads without our schema."""
+    document = {
+        "sections": [
+            {
+                "title": section["title"],
+                "records": [
+                    {
+                        "title": record.title,
+                        "details": [{"label": k, "value": v} for k, v in record.details],
+                    }
+                    for record in section["records"]
+                ],
+            }
+            for section in held
+        ],
+        "break_glass": [
+            {
+                "by": _name(g.user),
+                "role": g.user.role_label(),
+                "reason": g.reason,
+                "at": g.started_at,
+            }
+            for g in glass
+        ],
+        "accesses": [
+            {
+                "at": e.occurred_at,
+                "by": _name(e.actor),
+                "role": e.actor_role_label,
+                "organisation": e.actor_organisation,
+                "action": e.action,
+                "purpose": e.purpose,
+                "reason": e.reason,
+            }
+            for e in accesses
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(document, cls=DjangoJSONEncoder, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="subject-access.json"'
+    return response
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username

@@ -26,6 +26,28 @@ class Person(models.Model):
         OTHER = "other", "Other"
         UNKNOWN = "unknown", "Not known"
 
+    class EthnicCategory(models.TextChoices):
+        """NHS Data Dictionary ethnic category codes (2001 census classification)."""
+
+        WHITE_BRITISH = "A", "White: British"
+        WHITE_IRISH = "B", "White: Irish"
+        WHITE_OTHER = "C", "White: any other White background"
+        MIXED_WHITE_BLACK_CARIBBEAN = "D", "Mixed: White and Black Caribbean"
+        MIXED_WHITE_BLACK_AFRICAN = "E", "Mixed: White and Black African"
+        MIXED_WHITE_ASIAN = "F", "Mixed: White and Asian"
+        MIXED_OTHER = "G", "Mixed: any other mixed background"
+        ASIAN_INDIAN = "H", "Asian or Asian British: Indian"
+        ASIAN_PAKISTANI = "J", "Asian or Asian British: Pakistani"
+        ASIAN_BANGLADESHI = "K", "Asian or Asian British: Bangladeshi"
+        ASIAN_OTHER = "L", "Asian or Asian British: any other Asian background"
+        BLACK_CARIBBEAN = "M", "Black or Black British: Caribbean"
+        BLACK_AFRICAN = "N", "Black or Black British: African"
+        BLACK_OTHER = "P", "Black or Black British: any other Black background"
+        CHINESE = "R", "Other ethnic groups: Chinese"
+        OTHER = "S", "Other ethnic groups: any other ethnic group"
+        NOT_STATED = "Z", "Not stated"
+        NOT_KNOWN = "99", "Not known"
+
     # URLs carry this opaque id, never the NHS number, so request logs hold no identifier.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     nhs_number = models.CharField(
@@ -41,11 +63,11 @@ class Person(models.Model):
     imd_decile = models.PositiveSmallIntegerField(
         "IMD decile", null=True, blank=True, help_text="1 = most deprived 10% of England."
     )
-    ethnic_category = models.CharField(max_length=2, blank=True)
+    ethnic_category = models.CharField(max_length=2, blank=True, choices=EthnicCategory.choices)
     practice = models.ForeignKey(
         Practice, on_delete=models.PROTECT, related_name="registered", null=True, blank=True
     )
-    registered_from = models.DateField(null=True, blank=True)
+    registered_from = models.DateField("Registered with the practice from", null=True, blank=True)
     date_of_death = models.DateField(null=True, blank=True)
 
     class Meta:

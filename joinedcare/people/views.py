@@ -17,6 +17,7 @@ from joinedcare.staff.roles import Permission
 from . import records, sections
 from .forms import PersonSearchForm
 from .models import Person
+from .names import name_key
 
 MAX_RESULTS = 25
 RECENT_DAYS = 365
@@ -37,12 +38,9 @@ def _results(request: HttpRequest, query: dict) -> dict:
     visible = people_visible_to(request.user).select_related("practice__organisation")
     if query["nhs_number"]:
         found = visible.filter(nhs_number=query["nhs_number"])
+        found = list(found.order_by("family_name", "given_name")[:MAX_RESULTS])
     else:
-        found = visible.filter(
-            family_name__iexact=query["family_name"].strip(),
-            date_of_birth=query["date_of_birth"],
-        )
-    found = list(found.order_by("family_name", "given_name")[:MAX_RESULTS])
+        found = _by_name(visible, query["family_name"], query["date_of_birth"])
     AuditEvent.record_many(
         by=request.user,
         action=AuditEvent.Action.SEARCH,
@@ -54,7 +52,21 @@ def _results(request: HttpRequest, query: dict) -> dict:
     elsewhere = None
     if not found and query["nhs_number"]:
         elsewhere = Person.objects.filter(nhs_number=query["nhs_number"]).first()
-    return {"searched": True, "results": found, "elsewhere": elsewhere}
+    return {
+        "searched": True,
+        "results": found,
+        "elsewhere": elsewhere,
+        "by_number": bool(query["nhs_number"]),
+    }
+
+
+def _by_name(visible, family_name: str, born) -> list[Person]:
+    """People born that day whose family name matches whatever the case, accents or
+    apostrophes. The date of birth leaves a handful of people to compare in Python, the
+    same on SQLite and PostgreSQL; a database comparison would not fold accents alike."""
+    wanted = name_key(family_name)
+    same_day = visible.filter(date_of_birth=born).order_by("family_name", "given_name")
+    return [p for p in same_day if name_key(p.family_name) == wanted][:MAX_RESULTS]
 
 
 @person_view("person page")

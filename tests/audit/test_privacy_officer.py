@@ -222,7 +222,7 @@ def test_subject_access_lists_what_is_held_and_every_access(
     body = response.content.decode()
     assert response.status_code == 200
     assert "Subject access report" in body
-    assert person_b.nhs_number in body
+    assert person_b.formatted_nhs_number in body
     assert "Trice" in body
     assert person_b.practice.name in body
     assert "Every access to the record (3)" in body
@@ -253,8 +253,9 @@ def test_subject_access_json_download(signed_in_officer, trail, person_b, gp_a):
     assert response["Content-Type"] == "application/json"
     assert "attachment" in response["Content-Disposition"]
     document = json.loads(response.content)
-    assert document["person"]["nhs_number"] == person_b.nhs_number
-    assert document["person"]["family_name"] == "Trice"
+    details = document["sections"][0]["records"][0]["details"]
+    assert {"label": "NHS number", "value": person_b.formatted_nhs_number} in details
+    assert {"label": "Family name", "value": "Trice"} in details
     assert len(document["accesses"]) == 3
     assert {a["action"] for a in document["accesses"]} == {"denied", "break_glass", "view"}
     assert document["break_glass"][0]["reason"] == "Fell at home, needs medicines"

@@ -73,7 +73,7 @@ def test_search_by_name_never_reaches_someone_outside_the_teams(signed_in_gp, pe
     )
 
     body = response.content.decode()
-    assert "0 people found" in body
+    assert "No one found" in body
     assert "Bea" not in body
     assert str(person_b.public_id) not in body
 
@@ -84,7 +84,7 @@ def test_search_exact_nhs_number_outside_the_teams_shows_only_break_glass_route(
     response = signed_in_gp.post(SEARCH, {"nhs_number": person_b.nhs_number})
 
     body = response.content.decode()
-    assert "0 people found" in body
+    assert "No one you can see matches" in body
     assert "Request emergency access (break glass)" in body
     assert reverse("person", kwargs={"person": person_b.public_id}) in body
     for identifier in ["Bea", "Trice", "TRICE", _spaced(person_b.nhs_number)]:
@@ -97,7 +97,8 @@ def test_search_unknown_nhs_number_finds_nobody(signed_in_gp):
     response = signed_in_gp.post(SEARCH, {"nhs_number": factories.unused_nhs_number()})
 
     body = response.content.decode()
-    assert "0 people found" in body
+    assert "No one found" in body
+    assert "No record is held for this NHS number" in body
     assert "Request emergency access" not in body
 
 

@@ -1,0 +1,52 @@
+"""A person's referrals to the Single Point of Access and their assessments, for their
+subject access report."""
+
+from joinedcare.audit.subject_access import Record, Section, details, readable, register
+from joinedcare.services.models import Service
+
+from .models import Assessment, Referral
+
+# The referrer's phone or email is the referrer's data, not the person's; the intake
+# machinery (idempotency keys, request hashes) is ours.
+REFERRAL = [
+    "status",
+    "referrer_source",
+    "referrer_name",
+    "referrer_organisation",
+    "reason",
+    "urgency",
+    "medically_stable",
+    "consent_to_share",
+    "what_matters",
+    "networks",
+    "strengths",
+    "triaged_at",
+    "triage_note",
+    "closed_at",
+    "closed_reason",
+]
+ASSESSMENT = ["assessor", "at_home", "needs", "strengths", "networks"]
+
+
+def _referrals(person) -> list[Record]:
+    found = (
+        Referral.objects.filter(person=person)
+        .select_related("spa", "triaged_by")
+        .prefetch_related("assessments__assessor")
+    )
+    records = []
+    for referral in found:
+        title = f"Referral to {referral.spa.name}, received {readable(referral.received_at)}"
+        records.append(Record(title, details(referral, REFERRAL)))
+        records += [_assessment(a) for a in referral.assessments.all()]
+    return records
+
+
+def _assessment(assessment: Assessment) -> Record:
+    kinds = dict(Service.Kind.choices)
+    proposed = [kinds.get(kind, kind) for kind in assessment.proposed_services]
+    rows = [*details(assessment, ASSESSMENT), ("Services proposed", readable(proposed))]
+    return Record(f"Assessment, {readable(assessment.assessed_at)}", rows)
+
+
+register(Section("Referrals and assessments", _referrals, order=10))
