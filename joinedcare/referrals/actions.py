@@ -4,6 +4,8 @@ Invalid input raises `ValidationError` keyed by the field it is about, before an
 is written; the transaction makes sure nothing is half-saved either way.
 """
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -21,18 +23,85 @@ def _require(by, permission: str, message: str) -> None:
         raise PermissionError(message)
 
 
+# Asked of the coordinator when a known NHS number comes with another name or sex; the
+# form sets it as the confirmation's own message, so the error summary shows it alone.
+SAME_PERSON_UNCONFIRMED = (
+    "Check the NHS number, or confirm this is the same person (for example, after a change of name)"
+)
+# What the coordinator is told differs, never the record's value (the caller may be
+# someone else fishing for it).
+_DETAIL_LABELS = {"given_name": "Given name", "family_name": "Family name", "sex": "Sex"}
+
+
+def _comparable(name: str) -> str:
+    """A name as compared with the record: case, accents and spacing do not count
+    ("ZOË o'neill" is "Zoe O'Neill")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def details_differing(person: Person, *, given_name: str, family_name: str, sex: str) -> list[str]:
+    """The fields ("given_name", "family_name", "sex") typed differently from the record."""
+    differing = [
+        field
+        for field, typed in (("given_name", given_name), ("family_name", family_name))
+        if _comparable(typed) != _comparable(getattr(person, field))
+    ]
+    # "Not known" on either side contradicts nothing.
+    if Person.Sex.UNKNOWN not in (sex, person.sex) and sex != person.sex:
+        differing.append("sex")
+    return differing
+
+
+def _check_same_person(by, person: Person, differing: list[str], confirmed: bool | None) -> None:
+    if not differing or confirmed is None:
+        return
+    if not confirmed:
+        errors = {
+            f: f"{_DETAIL_LABELS[f]} does not match the NHS number's record" for f in differing
+        }
+        errors["same_person"] = SAME_PERSON_UNCONFIRMED
+        raise ValidationError(errors)
+    AuditEvent.record(
+        by=by,
+        action=AuditEvent.Action.VIEW,
+        person=person,
+        detail="matched by NHS number at referral intake; "
+        + ", ".join(_DETAIL_LABELS[f].lower() for f in differing)
+        + " typed differently, confirmed the same person",
+    )
+
+
 @transaction.atomic
 def find_or_create_person(
-    *, by, nhs_number, given_name, family_name, date_of_birth, sex, postcode=""
+    *,
+    by,
+    nhs_number: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth,
+    sex: str,
+    postcode: str = "",
+    same_person_confirmed: bool | None = None,
 ) -> tuple[Person, bool]:
-    """The person with this NHS number, or a new record; a different date of birth for a
-    known NHS number is an error (a mistyped number must not join two people's stories)."""
+    """The person with this NHS number, or a new record.
+
+    A different date of birth for a known NHS number is an error (a mistyped number must
+    not join two people's stories). A different name or sex may be right (a new name, a
+    nickname): with `same_person_confirmed` False it is refused naming the fields, so the
+    form can ask; True files it and audits the confirmation. None is for callers that
+    cannot ask yet (the API, Discharge to Assess): the details are not compared."""
     person = Person.objects.filter(nhs_number=nhs_number).first()
     if person is not None:
         if person.date_of_birth != date_of_birth:
             raise ValidationError(
-                {"date_of_birth": "This date of birth does not match the NHS number's record"}
+                {"date_of_birth": "Date of birth does not match the NHS number's record"}
             )
+        differing = details_differing(
+            person, given_name=given_name, family_name=family_name, sex=sex
+        )
+        _check_same_person(by, person, differing, same_person_confirmed)
         return person, False
     person = Person(
         nhs_number=nhs_number,

@@ -12,6 +12,7 @@ from joinedcare.home.forms import NHSForm
 from joinedcare.people.models import Person
 from joinedcare.services.models import Service
 
+from .actions import SAME_PERSON_UNCONFIRMED
 from .models import Referral
 
 DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"]
@@ -85,8 +86,9 @@ class PersonDetailsForm(NHSForm):
             "invalid": "Enter a real date of birth, for example 1947-03-27",
         },
     )
+    # Each choice starts blank: a skipped question is an error, never a default fact.
     sex = forms.ChoiceField(
-        choices=Person.Sex.choices,
+        choices=[("", "Choose the sex"), *Person.Sex.choices],
         error_messages={
             "required": "Choose the sex",
             "invalid_choice": "Choose female, male, other or unknown",
@@ -113,7 +115,7 @@ PersonDetailsForm.PERSON_FIELDS = list(PersonDetailsForm.base_fields)
 class ReferralForm(PersonDetailsForm):
     referrer_source = forms.ChoiceField(
         label="Referred by",
-        choices=Referral.Source.choices,
+        choices=[("", "Choose who referred"), *Referral.Source.choices],
         error_messages={
             "required": "Choose who referred",
             "invalid_choice": "Choose one of: " + ", ".join(Referral.Source.values),
@@ -135,7 +137,7 @@ class ReferralForm(PersonDetailsForm):
     )
     reason = _text("Reason for referral", help_text="In the referrer's own words.")
     urgency = forms.ChoiceField(
-        choices=Referral.Urgency.choices,
+        choices=[("", "Choose the urgency"), *Referral.Urgency.choices],
         error_messages={
             "required": "Choose the urgency",
             "invalid_choice": "Choose one of: " + ", ".join(Referral.Urgency.values),
@@ -151,7 +153,20 @@ class ReferralForm(PersonDetailsForm):
         return {k: self.cleaned_data[k] for k in self.PERSON_FIELDS}
 
     def story(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.PERSON_FIELDS}
+        # The intake's fields only: a subclass's own (a confirmation) are not the story.
+        story = [k for k in ReferralForm.base_fields if k not in self.PERSON_FIELDS]
+        return {k: self.cleaned_data[k] for k in story}
+
+
+class PhoneReferralForm(ReferralForm):
+    """The coordinator's form: the API's fields, and the confirmation asked for when a
+    known NHS number comes with a different name or sex."""
+
+    same_person = forms.BooleanField(
+        label="I have checked this is the same person",
+        required=False,  # asked only when the details differ: the action says so
+        error_messages={"unconfirmed": SAME_PERSON_UNCONFIRMED},
+    )
 
 
 class TriageForm(ChoicesFromQueries):
@@ -160,7 +175,6 @@ class TriageForm(ChoicesFromQueries):
         ("close", "Close: no short-term service needed"),
     ]
 
-    referral = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         choices=DECISIONS,
         widget=forms.RadioSelect,
@@ -176,7 +190,6 @@ class TriageForm(ChoicesFromQueries):
 
 
 class AssessmentForm(NHSForm):
-    referral = forms.IntegerField(widget=forms.HiddenInput)
     needs = _text("Needs", rows=4)
     strengths = _text("Strengths", required=False)
     networks = _text("Networks (family, friends, carers)", required=False)

@@ -8,7 +8,8 @@ relationship), and every person page goes through `person_view`.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from joinedcare.access.views import person_view
@@ -18,7 +19,7 @@ from joinedcare.staff.models import StaffUser, has_permission
 from joinedcare.staff.roles import Permission
 
 from . import actions, clock
-from .forms import AssessmentForm, ReferralForm, TriageForm
+from .forms import AssessmentForm, PhoneReferralForm, TriageForm
 from .models import Referral, SinglePointOfAccess
 
 QUEUES = [
@@ -97,7 +98,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     spa = my_access_points(request.user).filter(kind=SinglePointOfAccess.Kind.ADULTS).first()
     if spa is None:
         return render(request, "referrals/not_in_spa.html", status=403)
-    form = ReferralForm(request.POST if request.method == "POST" else None)
+    form = PhoneReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             referral = _intake(request.user, spa, form)
@@ -110,34 +111,67 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                     "This person already has an open referral: the new one is linked "
                     "to it as a possible duplicate.",
                 )
-            messages.success(
-                request, f"Referral {referral.pk} recorded ({referral.get_status_display()})."
-            )
+            messages.success(request, f"Referral {referral.pk} recorded: {_status_said(referral)}.")
             return redirect("person-spa", person=referral.person.public_id)
     return render(request, "referrals/new_referral.html", {"form": form, "spa": spa})
 
 
+def _status_said(referral: Referral) -> str:
+    """The status in a sentence: "new, arrived out of hours", "awaiting triage"."""
+    if referral.status == Referral.Status.NEW:
+        return "new, arrived out of hours"
+    return referral.get_status_display().lower()
+
+
 @transaction.atomic
-def _intake(user, spa, form: ReferralForm) -> Referral:
-    person, _ = actions.find_or_create_person(by=user, **form.person_details())
+def _intake(user, spa, form: PhoneReferralForm) -> Referral:
+    person, _ = actions.find_or_create_person(
+        by=user, same_person_confirmed=form.cleaned_data["same_person"], **form.person_details()
+    )
     return actions.receive_referral(by=user, spa=spa, person=person, **form.story())
 
 
 def _assessors():
     return StaffUser.objects.filter(
-        role__in=[r for r in _roles_with(Permission.TRIAGE_REFERRALS)], is_active=True
+        role__in=roles_with(Permission.TRIAGE_REFERRALS), is_active=True
     ).order_by("last_name", "first_name")
 
 
-def _roles_with(permission: str) -> list[str]:
+def roles_with(permission: str) -> list[str]:
+    """The roles that grant `permission`."""
     from joinedcare.staff.roles import ROLE_PERMISSIONS
 
     return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
 
 
-def render_person_spa(request, person: Person, status: int = 200, **forms) -> HttpResponse:
-    """A person's referrals with the forms for the next step; `forms` carries a form
-    that failed, to show its errors in place."""
+def form_prefix(step: str, pk: int) -> str:
+    """The prefix of one referral's (or episode's) form for a step: its ids are unique on
+    the page, and a failed form's errors and text stay with the referral it was for."""
+    return f"{step}-{pk}"
+
+
+def posted_id(request: HttpRequest, name: str) -> int:
+    """The referral or episode a form was for, posted outside the form's prefix (which is
+    built from it); 404 when missing or not a number."""
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def form_for(failed: Form | None, prefix: str, build):
+    """The form that failed, if it is this one, to show its errors in place; else a new
+    one from `build(prefix)`."""
+    if failed is not None and failed.prefix == prefix:
+        return failed
+    return build(prefix)
+
+
+def render_person_spa(
+    request, person: Person, status: int = 200, failed: Form | None = None
+) -> HttpResponse:
+    """A person's referrals, each with its own forms for the next step; `failed` is a
+    form that failed, shown with its errors under its own referral."""
     from joinedcare.services.views import episode_forms
 
     referrals = list(
@@ -151,18 +185,27 @@ def render_person_spa(request, person: Person, status: int = 200, **forms) -> Ht
         )
         .order_by("-received_at")
     )
-    user = request.user
+    sections = [
+        {
+            "referral": r,
+            "triage_form": form_for(
+                failed,
+                form_prefix("triage", r.pk),
+                lambda p: TriageForm(assessors=_assessors(), prefix=p),
+            ),
+            "assessment_form": form_for(
+                failed, form_prefix("assess", r.pk), lambda p: AssessmentForm(prefix=p)
+            ),
+            **episode_forms(request, r, failed),
+        }
+        for r in referrals
+    ]
     context = {
         "person": person,
-        "referrals": referrals,
+        "sections": sections,
+        "failed_form": failed,
         "today": clock.today(),
-        "now": clock.now(),
-        "can_triage": has_permission(user, Permission.TRIAGE_REFERRALS),
-        "can_commission": has_permission(user, Permission.COMMISSION_OUT_OF_HOURS),
-        "triage_form": forms.get("triage_form")
-        or TriageForm(assessors=_assessors(), auto_id="triage_%s"),
-        "assessment_form": forms.get("assessment_form") or AssessmentForm(auto_id="assess_%s"),
-        **episode_forms(request, person, referrals, forms),
+        "can_triage": has_permission(request.user, Permission.TRIAGE_REFERRALS),
     }
     return render(request, "referrals/person_spa.html", context, status=status)
 
@@ -180,12 +223,15 @@ def _referral_of(person: Person, referral_id) -> Referral:
 def triage(request: HttpRequest, person: Person) -> HttpResponse:
     if request.method != "POST":
         return redirect("person-spa", person=person.public_id)
-    form = TriageForm(request.POST, assessors=_assessors(), auto_id="triage_%s")
+    referral = _referral_of(person, posted_id(request, "referral"))
+    form = TriageForm(
+        request.POST, assessors=_assessors(), prefix=form_prefix("triage", referral.pk)
+    )
     if form.is_valid():
         try:
             actions.triage(
                 by=request.user,
-                referral=_referral_of(person, form.cleaned_data["referral"]),
+                referral=referral,
                 decision=form.cleaned_data["decision"],
                 assessor=form.cleaned_data["assessor"],
                 note=form.cleaned_data["note"],
@@ -197,20 +243,21 @@ def triage(request: HttpRequest, person: Person) -> HttpResponse:
         else:
             messages.success(request, "Triage recorded.")
             return redirect("person-spa", person=person.public_id)
-    return render_person_spa(request, person, status=400, triage_form=form)
+    return render_person_spa(request, person, status=400, failed=form)
 
 
 @person_view("assessment")
 def assess(request: HttpRequest, person: Person) -> HttpResponse:
     if request.method != "POST":
         return redirect("person-spa", person=person.public_id)
-    form = AssessmentForm(request.POST, auto_id="assess_%s")
+    referral = _referral_of(person, posted_id(request, "referral"))
+    form = AssessmentForm(request.POST, prefix=form_prefix("assess", referral.pk))
     if form.is_valid():
         data = form.cleaned_data
         try:
             actions.record_assessment(
                 by=request.user,
-                referral=_referral_of(person, data["referral"]),
+                referral=referral,
                 needs=data["needs"],
                 strengths=data["strengths"],
                 networks=data["networks"],
@@ -224,4 +271,4 @@ def assess(request: HttpRequest, person: Person) -> HttpResponse:
         else:
             messages.success(request, "Assessment recorded.")
             return redirect("person-spa", person=person.public_id)
-    return render_person_spa(request, person, status=400, assessment_form=form)
+    return render_person_spa(request, person, status=400, failed=form)

@@ -113,6 +113,35 @@ def _may_allocate(by, service: Service, referral: Referral, now) -> bool:
     raise PermissionError("Your role does not allocate services.")
 
 
+def allocatable_services(*, by, referral: Referral, now=None):
+    """The services `by` may allocate to the referral now, as `_may_allocate` allows: the
+    form offers only these (none: no form). In hours the assessment team chooses from
+    the whole catalogue; out of hours the SPA coordinator commissions a bed or sitting;
+    a GP's GP bed request is confirmed at any hour."""
+    now = now or clock.now()
+    services = Service.objects.filter(place_id=referral.spa.place_id, active=True)
+    services = services.select_related("provider")
+    if not referral.is_open:
+        return services.none()
+    in_hours = referral.spa.in_hours(now)
+    if has_permission(by, Permission.TRIAGE_REFERRALS) and in_hours:
+        return services
+    kinds: list[str] = []
+    if has_permission(by, Permission.COMMISSION_OUT_OF_HOURS):
+        kinds += [] if in_hours else list(Service.OUT_OF_HOURS_KINDS)
+        if referral.requested_service == Service.Kind.GP_BED:
+            kinds.append(Service.Kind.GP_BED)
+    return services.filter(kind__in=kinds)
+
+
+def _check_lead(lead) -> None:
+    # The lead worker sees the person while the episode lasts: only a care role may.
+    if lead is not None and not has_permission(lead, Permission.VIEW_PERSON_RECORD):
+        raise ValidationError(
+            {"lead": f"Choose a lead worker in a care role, not {lead} ({lead.role_label()})"}
+        )
+
+
 @transaction.atomic
 def allocate_service(
     *,
@@ -142,6 +171,7 @@ def allocate_service(
         raise ValidationError(
             {"planned_end": "A service lasts at most 6 weeks; extend it later, with a reason"}
         )
+    _check_lead(lead)
     out_of_hours = _may_allocate(by, service, referral, now)
     _book(service, start, planned_end, amount, "service")
     follow_up = service.kind in Service.FOLLOWED_UP_KINDS and referral.from_hospital

@@ -20,7 +20,6 @@ def _date(label: str, *, required: bool = True, help_text: str = "For example, 2
 
 
 class AllocateForm(ChoicesFromQueries):
-    referral = forms.IntegerField(widget=forms.HiddenInput)
     service = forms.ModelChoiceField(
         queryset=None,
         empty_label="Choose a service",
@@ -33,7 +32,12 @@ class AllocateForm(ChoicesFromQueries):
         help_text="At most 6 weeks after the start; empty for 6 weeks",
     )
     lead = forms.ModelChoiceField(
-        queryset=None, required=False, label="Lead worker", empty_label="No lead worker yet"
+        queryset=None,
+        required=False,
+        label="Lead worker",
+        empty_label="No lead worker yet",
+        help_text="Care staff of this place and its Single Point of Access.",
+        error_messages={"invalid_choice": "Choose a lead worker from the list"},
     )
 
     def __init__(self, *args, services, staff, **kwargs) -> None:
@@ -41,7 +45,6 @@ class AllocateForm(ChoicesFromQueries):
 
 
 class ExtendForm(NHSForm):
-    episode = forms.IntegerField(widget=forms.HiddenInput)
     new_end = _date("New end date")
     reason = forms.CharField(
         label="Reason for extending beyond 6 weeks",
@@ -51,7 +54,6 @@ class ExtendForm(NHSForm):
 
 
 class EndForm(NHSForm):
-    episode = forms.IntegerField(widget=forms.HiddenInput)
     ended_on = _date("End date")
     outcome = forms.ChoiceField(
         choices=Episode.Outcome.choices,
@@ -62,7 +64,6 @@ class EndForm(NHSForm):
 
 
 class FollowUpForm(NHSForm):
-    episode = forms.IntegerField(widget=forms.HiddenInput)
     still_at_home = YesNoField(label="Is the person still at home?")
 
 

@@ -184,6 +184,18 @@ class Episode(models.Model):
     def planned_weeks(self) -> int:
         return -(-(self.planned_end - self.start).days // 7)
 
+    @property
+    def past_planned_end(self) -> str:
+        """How long an open episode has run past its planned end, in whole weeks (days in
+        the first week): "3 days", "33 weeks"; empty when it has not."""
+        from joinedcare.referrals import clock
+
+        days = (clock.today() - self.planned_end).days
+        if self.ended_on is not None or days <= 0:
+            return ""
+        count, unit = (days, "day") if days < 7 else (days // 7, "week")
+        return f"{count} {unit}{'' if count == 1 else 's'}"
+
 
 class Extension(models.Model):
     """Beyond 6 weeks: always with a reason, and counted."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -14,7 +15,16 @@ from joinedcare.people.models import Person
 from joinedcare.referrals import actions as referral_actions
 from joinedcare.referrals import clock
 from joinedcare.referrals.models import Assessment, Referral, SinglePointOfAccess
-from joinedcare.referrals.views import add_errors, audit_shown, my_access_points, render_person_spa
+from joinedcare.referrals.views import (
+    add_errors,
+    audit_shown,
+    form_for,
+    form_prefix,
+    my_access_points,
+    posted_id,
+    render_person_spa,
+    roles_with,
+)
 from joinedcare.staff.models import StaffUser, has_permission
 from joinedcare.staff.roles import Permission
 
@@ -26,32 +36,75 @@ BOARD_DAYS = 7
 ENDING_WITHIN_DAYS = 7
 
 
-def _services_of(referrals) -> "list[Service]":
-    places = {r.spa.place_id for r in referrals}
-    return Service.objects.filter(place__in=places, active=True).select_related("provider")
+def lead_workers(referral: Referral):
+    """Who may lead an episode of this referral: staff in a care role (the lead sees the
+    person while it lasts) at its access point or in a team of its place."""
+    spa = referral.spa
+    return (
+        StaffUser.objects.filter(role__in=roles_with(Permission.VIEW_PERSON_RECORD), is_active=True)
+        .filter(Q(access_points=spa) | Q(memberships__team__locality__place=spa.place_id))
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
-def _staff():
-    return StaffUser.objects.filter(is_active=True).order_by("last_name", "first_name")
+def _allocate_form(request, referral: Referral, data=None, prefix: str = "") -> AllocateForm:
+    return AllocateForm(
+        data,
+        services=actions.allocatable_services(by=request.user, referral=referral),
+        staff=lead_workers(referral),
+        initial={"start": clock.today()},
+        prefix=prefix or form_prefix("allocate", referral.pk),
+    )
 
 
-def episode_forms(request, person, referrals, forms) -> dict:
+def _allocate_wording(user, referral: Referral) -> dict:
+    """The heading and button: the assessment team allocates; the SPA coordinator
+    commissions out of hours, or confirms a GP's GP bed request."""
+    if has_permission(user, Permission.TRIAGE_REFERRALS) and referral.spa.in_hours():
+        return {"allocate_heading": "Allocate a service", "allocate_button": "Allocate"}
+    if referral.spa.in_hours():
+        return {"allocate_heading": "Confirm the GP bed", "allocate_button": "Confirm GP bed"}
+    heading = "Commission a bed or sitting service (out of hours)"
+    if referral.requested_service == Service.Kind.GP_BED:
+        heading += ", or confirm the GP bed"
+    return {"allocate_heading": heading, "allocate_button": "Commission"}
+
+
+def episode_forms(request, referral: Referral, failed) -> dict:
+    """The episode steps' forms of one referral: allocating (only when this user may now,
+    offering only what they may allocate), extending, ending, and follow-ups due."""
+    allocate_form = form_for(
+        failed, form_prefix("allocate", referral.pk), lambda p: _allocate_form(request, referral)
+    )
+    today = clock.today()
+    due = [
+        e
+        for e in referral.episodes.all()
+        if e.follow_up_due and e.still_at_home is None and e.follow_up_due <= today
+    ]
     return {
-        "allocate_form": forms.get("allocate_form")
-        or AllocateForm(
-            services=_services_of(referrals),
-            staff=_staff(),
-            initial={"start": clock.today()},
-            auto_id="allocate_%s",
+        "allocate_form": allocate_form,
+        "can_allocate": allocate_form.fields["service"].queryset.exists(),
+        **_allocate_wording(request.user, referral),
+        "extend_form": form_for(
+            failed,
+            form_prefix("extend", referral.pk),
+            lambda p: ExtendForm(prefix=p),
         ),
-        "extend_form": forms.get("extend_form") or ExtendForm(auto_id="extend_%s"),
-        "end_form": forms.get("end_form")
-        or EndForm(initial={"ended_on": clock.today()}, auto_id="end_%s"),
-        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(auto_id="follow_up_%s"),
+        "end_form": form_for(
+            failed,
+            form_prefix("end", referral.pk),
+            lambda p: EndForm(initial={"ended_on": today}, prefix=p),
+        ),
+        "follow_ups": [
+            (e, form_for(failed, form_prefix("follow-up", e.pk), lambda p: FollowUpForm(prefix=p)))
+            for e in due
+        ],
     }
 
 
-def _step(request, person, form_name, form, act, success: str) -> HttpResponse:
+def _step(request, person, form, act, success: str) -> HttpResponse:
     """Validate, act, and either go back to the person's page or show the errors."""
     if form.is_valid():
         try:
@@ -63,84 +116,82 @@ def _step(request, person, form_name, form, act, success: str) -> HttpResponse:
         else:
             messages.success(request, success)
             return redirect("person-spa", person=person.public_id)
-    return render_person_spa(request, person, status=400, **{form_name: form})
+    return render_person_spa(request, person, status=400, failed=form)
 
 
-def _episode_of(person, episode_id) -> Episode:
-    return get_object_or_404(Episode, pk=episode_id, person=person)
+def _episode_of(request, person) -> Episode:
+    return get_object_or_404(Episode, pk=posted_id(request, "episode"), person=person)
 
 
 @person_view("allocate a service")
 def allocate(request: HttpRequest, person: Person) -> HttpResponse:
     if request.method != "POST":
         return redirect("person-spa", person=person.public_id)
-    referrals = list(person.referrals.select_related("spa"))
-    form = AllocateForm(
-        request.POST, services=_services_of(referrals), staff=_staff(), auto_id="allocate_%s"
+    referral = get_object_or_404(
+        Referral.objects.select_related("spa"), pk=posted_id(request, "referral"), person=person
     )
+    form = _allocate_form(request, referral, request.POST)
 
     def act(data):
         actions.allocate_service(
             by=request.user,
-            referral=get_object_or_404(Referral, pk=data["referral"], person=person),
+            referral=referral,
             service=data["service"],
             start=data["start"],
             planned_end=data["planned_end"],
             lead=data["lead"],
         )
 
-    return _step(request, person, "allocate_form", form, act, "Service allocated: episode started.")
+    return _step(request, person, form, act, "Service allocated: episode started.")
 
 
 @person_view("extend an episode")
 def extend(request: HttpRequest, person: Person) -> HttpResponse:
     if request.method != "POST":
         return redirect("person-spa", person=person.public_id)
-    form = ExtendForm(request.POST, auto_id="extend_%s")
+    episode = _episode_of(request, person)
+    form = ExtendForm(request.POST, prefix=form_prefix("extend", episode.referral_id))
 
     def act(data):
         actions.extend_episode(
-            by=request.user,
-            episode=_episode_of(person, data["episode"]),
-            new_end=data["new_end"],
-            reason=data["reason"],
+            by=request.user, episode=episode, new_end=data["new_end"], reason=data["reason"]
         )
 
-    return _step(request, person, "extend_form", form, act, "Episode extended.")
+    return _step(request, person, form, act, "Episode extended.")
 
 
 @person_view("end an episode")
 def end(request: HttpRequest, person: Person) -> HttpResponse:
     if request.method != "POST":
         return redirect("person-spa", person=person.public_id)
-    form = EndForm(request.POST, auto_id="end_%s")
+    episode = _episode_of(request, person)
+    form = EndForm(request.POST, prefix=form_prefix("end", episode.referral_id))
 
     def act(data):
         actions.end_episode(
             by=request.user,
-            episode=_episode_of(person, data["episode"]),
+            episode=episode,
             ended_on=data["ended_on"],
             outcome=data["outcome"],
             note=data["note"],
         )
 
-    return _step(request, person, "end_form", form, act, "Episode ended.")
+    return _step(request, person, form, act, "Episode ended.")
 
 
 @person_view("91-day follow-up")
 def follow_up(request: HttpRequest, person: Person) -> HttpResponse:
     if request.method != "POST":
         return redirect("person-spa", person=person.public_id)
-    form = FollowUpForm(request.POST, auto_id="follow_up_%s")
+    episode = _episode_of(request, person)
+    form = FollowUpForm(request.POST, prefix=form_prefix("follow-up", episode.pk))
 
     def act(data):
         actions.record_follow_up(
-            by=request.user,
-            episode=_episode_of(person, data["episode"]),
-            still_at_home=data["still_at_home"],
+            by=request.user, episode=episode, still_at_home=data["still_at_home"]
         )
 
-    return _step(request, person, "follow_up_form", form, act, "91-day follow-up recorded.")
+    return _step(request, person, form, act, "91-day follow-up recorded.")
 
 
 @person_view("GP bed request")
