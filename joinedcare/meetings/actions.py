@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from joinedcare.access.rules import decide
@@ -36,6 +36,11 @@ from .permissions import acts_for, is_member, may_act_on_escalation
 
 _UNIT_FIELD = {Level.MICRO: "practice", Level.INTERMEDIATE: "team", Level.MACRO: "locality"}
 _UNIT_TYPE = {Level.MICRO: Practice, Level.INTERMEDIATE: Team, Level.MACRO: Locality}
+REASON_MAX = AgendaItem._meta.get_field("reason").max_length
+MINUTES_CHANGED = (
+    "Someone saved the minutes after you opened this page: their text is shown below; "
+    "add yours and save again"
+)
 
 
 def _require(condition: bool, message: str) -> None:
@@ -55,7 +60,9 @@ def create_meeting(*, by, level: str, unit, held_on: date, chair=None, members=(
         raise ValidationError({"unit": f"A {Level(level).label} belongs to a {_UNIT_FIELD[level]}"})
     _require(acts_for(by, level, unit), "You do not work in this meeting's practice, team or area.")
     if held_on is None:
-        raise ValidationError({"held_on": "Enter the meeting's date"})
+        raise ValidationError({"held_on": "Enter the meeting date"})
+    if held_on < timezone.localdate():
+        raise ValidationError({"held_on": "Meeting date must be today or in the future"})
     chair = chair or by
     meeting = Meeting.objects.create(
         level=level, held_on=held_on, chair=chair, created_by=by, **{_UNIT_FIELD[level]: unit}
@@ -92,10 +99,26 @@ def add_member(*, by, meeting: Meeting, user) -> MeetingMember:
 
 
 @transaction.atomic
-def save_minutes(*, by, meeting: Meeting, minutes: str) -> Meeting:
+def save_minutes(*, by, meeting: Meeting, minutes: str, based_on: int) -> Meeting:
+    """Save the minutes written from version `based_on` of them. If someone saved in
+    between, nothing is overwritten: a ValidationError on "minutes" (their text stays)."""
     _require_member(by, meeting)
-    meeting.minutes = minutes.strip()
-    meeting.save(update_fields=["minutes"])
+    text = minutes.strip()
+    # One conditional UPDATE: of two saves based on the same version, exactly one matches.
+    saved = Meeting.objects.filter(pk=meeting.pk, minutes_version=based_on).update(
+        minutes=text, minutes_version=F("minutes_version") + 1
+    )
+    meeting.refresh_from_db(fields=["minutes", "minutes_version"])
+    if not saved:
+        if meeting.minutes == text:
+            return meeting  # the same words were saved already: nothing would be lost
+        raise ValidationError({"minutes": ValidationError(MINUTES_CHANGED, code="conflict")})
+    AuditEvent.record(
+        by=by,
+        action=AuditEvent.Action.UPDATE,
+        purpose=AuditEvent.Purpose.OPERATIONS,
+        detail=f"meeting {meeting.pk} minutes saved (version {meeting.minutes_version})",
+    )
     return meeting
 
 
@@ -164,6 +187,8 @@ def add_person(*, by, meeting: Meeting, person, reason: str) -> AgendaItem:
     _require(decide(by, person).allowed, "You have no legitimate relationship with this person.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the person is being discussed"})
+    if len(reason.strip()) > REASON_MAX:
+        raise ValidationError({"reason": f"Reason must be {REASON_MAX} characters or fewer"})
     item = meeting.items.filter(person=person, escalation__isnull=True).first()
     if item is not None and not item.withdrawn:
         raise ValidationError({"nhs_number": "This person is already on the agenda"})
@@ -172,7 +197,7 @@ def add_person(*, by, meeting: Meeting, person, reason: str) -> AgendaItem:
         item = AgendaItem(meeting=meeting, person=person, position=position)
     item.source, item.reason, item.added_by, item.withdrawn = (
         "added by hand",
-        reason.strip()[:300],
+        reason.strip(),
         by,
         False,
     )

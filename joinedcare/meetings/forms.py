@@ -2,15 +2,27 @@
 
 from django import forms
 
+from joinedcare import nhs_numbers
 from joinedcare.home.forms import DatePartsField, NHSForm
+from joinedcare.referrals.forms import YesNoField
 
 from . import spa
+from .actions import MINUTES_CHANGED, REASON_MAX
 from .models import Escalation, Level
+
+
+def _choose(what: str) -> dict[str, str]:
+    """The messages of a required choice: the same whether it is missing or not offered."""
+    return {"required": f"Choose {what}", "invalid_choice": f"Choose {what}"}
 
 
 class MeetingForm(NHSForm):
     # Choices depend on the user, so the NHS.UK styling (which reads errors) comes last.
-    unit = forms.ChoiceField(label="Meeting of", help_text="A practice, a team or a locality.")
+    unit = forms.ChoiceField(
+        label="Meeting of",
+        help_text="A practice, a team or a locality.",
+        error_messages=_choose("the practice, team or locality the meeting is of"),
+    )
     held_on = DatePartsField(label="Meeting date")
     members = forms.MultipleChoiceField(
         label="Members", widget=forms.CheckboxSelectMultiple, required=False
@@ -30,18 +42,57 @@ class MeetingForm(NHSForm):
 
 
 class AddPersonForm(NHSForm):
-    nhs_number = forms.CharField(label="NHS number", max_length=12)
-    reason = forms.CharField(
-        label="Why discuss them?", error_messages={"required": "Say why they should be discussed"}
+    nhs_number = forms.CharField(
+        label="NHS number", error_messages={"required": "Enter the NHS number"}
     )
+    reason = forms.CharField(
+        label="Why discuss them?",
+        max_length=REASON_MAX,
+        help_text=f"Up to {REASON_MAX} characters.",
+        error_messages={
+            "required": "Say why they should be discussed",
+            "max_length": f"Reason must be {REASON_MAX} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Without the browser's maxlength a longer paste is kept and refused with a
+        # message, not silently cut short.
+        self.fields["reason"].widget.attrs.pop("maxlength", None)
+
+    def clean_nhs_number(self) -> str:
+        problem = nhs_numbers.problem_with(self.cleaned_data["nhs_number"])
+        if problem:
+            raise forms.ValidationError(problem)
+        return nhs_numbers.normalise(self.cleaned_data["nhs_number"])
 
 
 class MinutesForm(NHSForm):
-    minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    minutes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        # Listed here so the error summary shows it as it stands (it names the minutes).
+        error_messages={"conflict": MINUTES_CHANGED},
+    )
+    # The version of the minutes this page showed: a save based on an older one is refused.
+    based_on = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": "Copy your text, reload the page and save the minutes again",
+            "invalid": "Copy your text, reload the page and save the minutes again",
+            "min_value": "Copy your text, reload the page and save the minutes again",
+        },
+    )
 
 
 class IssueForm(NHSForm):
-    kind = forms.ChoiceField(label="Kind of issue", choices=Escalation.Kind.choices)
+    kind = forms.ChoiceField(
+        label="Kind of issue",
+        choices=Escalation.Kind.choices,
+        error_messages=_choose("the kind of issue"),
+    )
     summary = forms.CharField(
         label="What is the level above asked to help with?",
         error_messages={"required": "Say what the level above is asked to help with"},
@@ -61,14 +112,23 @@ class RemoveForm(NHSForm):
     )
 
 
-class ReferralForm(NHSForm):
-    reason = forms.CharField(label="Reason for referral", widget=forms.Textarea(attrs={"rows": 3}))
-    urgency = forms.ChoiceField(label="Urgency")
-    medically_stable = forms.BooleanField(label="Medically stable", required=False)
-    consent_to_share = forms.BooleanField(
-        label="The person agreed to the referral and to sharing their information",
-        required=False,
+class FurtherForm(NHSForm):
+    note = forms.CharField(
+        label="Why does it go further up?",
+        error_messages={"required": "Say why it goes further up"},
     )
+
+
+class ReferralForm(NHSForm):
+    reason = forms.CharField(
+        label="Reason for referral",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason for referral"},
+    )
+    urgency = forms.ChoiceField(label="Urgency", error_messages=_choose("the urgency"))
+    # The SPA's own questions: unanswered is an error, never a silent "No".
+    medically_stable = YesNoField(label="Is the person medically stable?")
+    consent_to_share = YesNoField(label="Has the person agreed to share their information?")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,4 +136,8 @@ class ReferralForm(NHSForm):
 
 
 class AnswerForm(NHSForm):
-    answer = forms.CharField(label="Answer to send back", widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label="Answer to send back",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the answer to send back"},
+    )

@@ -46,6 +46,9 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_chaired"
     )
     minutes = models.TextField(blank=True)
+    # Counts saves of the minutes: a save based on an older version is refused, so two
+    # people writing at once never lose each other's text.
+    minutes_version = models.PositiveIntegerField(default=0)
     # The case list the agenda was built from, so the next meeting knows who is new.
     case_list_run = models.ForeignKey(
         PublishedRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

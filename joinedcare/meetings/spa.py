@@ -11,7 +11,8 @@ recorded in the meeting only.
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from joinedcare.staff.roles import Role
+from joinedcare.staff.models import has_permission
+from joinedcare.staff.roles import Permission, Role
 
 from .agenda import Candidate, register_source
 from .models import Level, Meeting
@@ -72,6 +73,14 @@ def open_summary(person) -> list[str]:
     return lines
 
 
+def may_refer(user) -> bool:
+    """Whether `user` may make a referral to the SPA (the referrals app's own rule); when
+    the app is not installed a referral is only recorded at the meeting, so anyone may."""
+    if not referrals_installed():
+        return True
+    return has_permission(user, Permission.TAKE_REFERRALS)
+
+
 _SOURCE_OF_ROLE = {
     Role.SOCIAL_WORKER: "social_care",
     Role.VCS_WORKER: "vcs",
@@ -91,6 +100,9 @@ def refer(
     """Refer the person to their place's Single Point of Access; returns what to record
     as the outcome. Raises ValidationError (by field) or PermissionError (the referrals
     app's own check that the role takes referrals)."""
+    # Who may refer is asked first: a refusal must not hide behind another error.
+    if not may_refer(by):
+        raise PermissionError("Your role does not take referrals.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the person is referred"})
     if not referrals_installed():

@@ -9,17 +9,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from joinedcare import nhs_numbers
 from joinedcare.access.rules import people_visible_to
 from joinedcare.access.views import person_view
 from joinedcare.careplans.views import plan_form
 from joinedcare.staff.models import StaffUser
 
-from . import actions, pack
+from . import actions, pack, spa
 from .forms import (
     AddPersonForm,
     AnswerForm,
+    FurtherForm,
     IssueForm,
     MeetingForm,
     MinutesForm,
@@ -91,10 +92,11 @@ def index(request: HttpRequest) -> HttpResponse:
                 members=StaffUser.objects.filter(pk__in=form.cleaned_data["members"]),
             )
         except PermissionError as error:
-            raise PermissionDenied(str(error)) from error
+            form.add_error("unit", str(error))
         except ValidationError as error:
             _show_errors(form, error)
         else:
+            messages.success(request, f"Meeting arranged: {meeting}.")
             return redirect("meeting", pk=meeting.pk)
     return render(request, "meetings/index.html", {"meetings": meetings[:50], "form": form})
 
@@ -104,13 +106,16 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     forms = {
         "add": AddPersonForm(prefix="add"),
-        "minutes": MinutesForm(prefix="minutes", initial={"minutes": meeting.minutes}),
+        "minutes": MinutesForm(
+            prefix="minutes",
+            initial={"minutes": meeting.minutes, "based_on": meeting.minutes_version},
+        ),
         "issue": IssueForm(prefix="issue"),
     }
     if request.method == "POST":
         done = _meeting_post(request, meeting, forms)
-        if done:
-            return redirect("meeting", pk=meeting.pk)
+        if done is not None:
+            return done
     items = list(
         meeting.items.select_related("person__practice__organisation", "escalation").order_by(
             "position", "id"
@@ -135,6 +140,7 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
         "member": is_member(user, meeting),
         "members": meeting.members.select_related("user__organisation"),
         "raises_issues": meeting.level in NEXT_LEVEL,
+        "minutes_changed": forms["minutes"].has_error("minutes", "conflict"),
         **{f"{k}_form": f for k, f in forms.items()},
     }
     if named:
@@ -149,23 +155,22 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting.html", context)
 
 
-def _meeting_post(request, meeting: Meeting, forms: dict) -> bool:
-    """Do what the button asked; True when it was done (redirect), False to re-render."""
+def _meeting_post(request, meeting: Meeting, forms: dict) -> HttpResponse | None:
+    """Do what the button asked: a redirect when it was done, None to show the page again
+    with the posted form's errors (and the user's text kept)."""
     user, what = request.user, request.POST.get("do")
     try:
         if what == "build":
             new = actions.build_agenda(by=user, meeting=meeting)
-            messages.success(request, f"Agenda built: {len(new)} new item(s).")
-            return True
+            messages.success(request, agenda_built_message(new))
+            return redirect("meeting", pk=meeting.pk)
         if what == "attendance":
             attended = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
             actions.record_attendance(by=user, meeting=meeting, attended=attended)
-            return True
+            messages.success(request, "Attendance saved.")
+            return redirect("meeting", pk=meeting.pk)
         if what == "minutes":
-            forms["minutes"] = form = MinutesForm(request.POST, prefix="minutes")
-            if form.is_valid():
-                actions.save_minutes(by=user, meeting=meeting, minutes=form.cleaned_data["minutes"])
-                return True
+            return _save_minutes(request, meeting, forms)
         if what == "add":
             return _add_person(request, meeting, forms)
         if what == "issue":
@@ -173,29 +178,83 @@ def _meeting_post(request, meeting: Meeting, forms: dict) -> bool:
             if form.is_valid():
                 actions.raise_issue(by=user, meeting=meeting, **form.cleaned_data)
                 messages.success(request, "Issue raised to the level above.")
-                return True
+                return redirect("meeting", pk=meeting.pk)
     except PermissionError as error:
-        raise PermissionDenied(str(error)) from error
-    return False
+        # Refused after typing: the form comes back with the reason, never a bare 403.
+        if what not in forms or not forms[what].is_bound:
+            raise PermissionDenied(str(error)) from error
+        forms[what].add_error(None, str(error))
+    except ValidationError as error:
+        if what not in forms:
+            raise
+        _show_errors(forms[what], error)
+    return None
 
 
-def _add_person(request, meeting: Meeting, forms: dict) -> bool:
+def agenda_built_message(new: list[AgendaItem]) -> str:
+    """What building the agenda added: "Agenda built: 3 new people and 1 escalation.",
+    or "Agenda built: no one new."."""
+    escalations = sum(1 for item in new if item.escalation_id)
+    people = len(new) - escalations
+    parts = []
+    if people:
+        parts.append(f"{people} new {'person' if people == 1 else 'people'}")
+    if escalations:
+        parts.append(f"{escalations} escalation{'' if escalations == 1 else 's'}")
+    return f"Agenda built: {' and '.join(parts) or 'no one new'}."
+
+
+def _save_minutes(request, meeting: Meeting, forms: dict) -> HttpResponse | None:
+    forms["minutes"] = form = MinutesForm(request.POST, prefix="minutes")
+    if not form.is_valid():
+        return None
+    try:
+        actions.save_minutes(
+            by=request.user,
+            meeting=meeting,
+            minutes=form.cleaned_data["minutes"],
+            based_on=form.cleaned_data["based_on"],
+        )
+    except ValidationError as error:
+        # Someone saved in between: keep this user's text in the box, show theirs, and
+        # base the next save on what is now shown.
+        meeting.refresh_from_db(fields=["minutes", "minutes_version"])
+        data = request.POST.copy()
+        data[form.add_prefix("based_on")] = str(meeting.minutes_version)
+        forms["minutes"] = form = MinutesForm(data, prefix="minutes")
+        form.is_valid()
+        form.add_error(None, error)
+        return None
+    messages.success(request, "Minutes saved.")
+    return redirect(f"{reverse('meeting', kwargs={'pk': meeting.pk})}#minutes")
+
+
+def _add_person(request, meeting: Meeting, forms: dict) -> HttpResponse | None:
     forms["add"] = form = AddPersonForm(request.POST, prefix="add")
     if not form.is_valid():
-        return False
-    number = nhs_numbers.normalise(form.cleaned_data["nhs_number"])
+        return None
+    number = form.cleaned_data["nhs_number"]
     person = people_visible_to(request.user).filter(nhs_number=number).first()
     if person is None:
         form.add_error("nhs_number", "No one you may see has this NHS number")
-        return False
+        return None
     try:
-        actions.add_person(
+        item = actions.add_person(
             by=request.user, meeting=meeting, person=person, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
         _show_errors(form, error)
-        return False
-    return True
+        return None
+    # On a long agenda the new row is far down: say which it is and go straight to it.
+    messages.success(request, f"Added to the agenda as item {_agenda_number(item)}.")
+    return redirect(f"{reverse('meeting', kwargs={'pk': meeting.pk})}#item-{item.pk}")
+
+
+def _agenda_number(item: AgendaItem) -> int:
+    """The item's row number on the meeting page (rows go by position, then id)."""
+    return item.meeting.items.filter(
+        Q(position__lt=item.position) | Q(position=item.position, id__lte=item.pk)
+    ).count()
 
 
 # --- discussing one person ---------------------------------------------------------------
@@ -242,7 +301,9 @@ def discuss(request: HttpRequest, person) -> HttpResponse:
             try:
                 _outcome(request.user, item, what, form.cleaned_data)
             except PermissionError as error:
-                raise PermissionDenied(str(error)) from error
+                # Refused after typing: the form comes back with the reason and the text.
+                refused = _refer_refused(meeting) if what == "refer" else str(error)
+                form.add_error(None, refused)
             except ValidationError as error:
                 _show_errors(form, error)
             else:
@@ -256,9 +317,30 @@ def discuss(request: HttpRequest, person) -> HttpResponse:
         "person": person,
         "member": is_member(request.user, meeting),
         "escalates": meeting.level in NEXT_LEVEL,
+        "may_refer": spa.may_refer(request.user),
+        "who_refers": _who_refers(meeting),
         "forms": forms,
     }
     return render(request, "meetings/discuss.html", context)
+
+
+def _who_refers(meeting: Meeting) -> str:
+    """The meeting's members who may refer to the SPA, as a sentence ("A, B or C")."""
+    names = [
+        m.user.get_full_name() or m.user.username
+        for m in meeting.members.select_related("user")
+        if spa.may_refer(m.user)
+    ]
+    if not names:
+        return "someone whose role takes referrals (a GP or social worker)"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _refer_refused(meeting: Meeting) -> str:
+    return (
+        "Your role does not make referrals to the Single Point of Access: ask "
+        f"{_who_refers(meeting)} to make it (your text is kept below)"
+    )
 
 
 def _outcome(user, item: AgendaItem, what: str, data: dict) -> None:
@@ -367,31 +449,26 @@ def escalation_page(request: HttpRequest, pk: int) -> HttpResponse:
     may_act = may_act_on_escalation(user, escalation)
     if not (may_act or escalation.raised_by_id == user.pk or _saw_it(user, escalation)):
         raise PermissionDenied
-    answer_form = AnswerForm(prefix="answer")
-    further_form = NoteForm(prefix="further")
+    forms = {
+        "answer": AnswerForm(prefix="answer"),
+        "further": FurtherForm(prefix="further"),
+        "close": NoteForm(prefix="close"),
+    }
     what = request.POST.get("do") if request.method == "POST" else None
-    try:
-        if what == "answer":
-            answer_form = AnswerForm(request.POST, prefix="answer")
-            if answer_form.is_valid():
-                actions.answer_escalation(
-                    by=user, escalation=escalation, **answer_form.cleaned_data
-                )
+    if what in forms:
+        forms[what] = form = type(forms[what])(request.POST, prefix=what)
+        if form.is_valid():
+            try:
+                done = _act_on_escalation(user, escalation, what, form.cleaned_data)
+            except PermissionError as error:
+                # Refused after typing (say someone moved it on): say why, keep the text.
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, done)
                 return redirect("escalation", pk=pk)
-        elif what == "further":
-            further_form = NoteForm(request.POST, prefix="further")
-            if further_form.is_valid():
-                actions.escalate_further(
-                    by=user, escalation=escalation, note=further_form.cleaned_data["note"]
-                )
-                return redirect("escalation", pk=pk)
-        elif what == "close":
-            actions.close_escalation(by=user, escalation=escalation)
-            return redirect("escalation", pk=pk)
-    except PermissionError as error:
-        raise PermissionDenied(str(error)) from error
-    except ValidationError as error:
-        _show_errors(further_form if what == "further" else answer_form, error)
+            escalation.refresh_from_db()
     (row,) = _escalation_rows(user, [escalation])
     if row["named"]:
         from joinedcare.audit.models import AuditEvent
@@ -407,11 +484,24 @@ def escalation_page(request: HttpRequest, pk: int) -> HttpResponse:
         "escalation": escalation,
         "steps": escalation.steps.select_related("by"),
         "may_act": may_act,
-        "answer_form": answer_form,
-        "further_form": further_form,
+        "answer_form": forms["answer"],
+        "further_form": forms["further"],
+        "close_form": forms["close"],
         "goes_further": escalation.level in NEXT_LEVEL,
     }
     return render(request, "meetings/escalation.html", context)
+
+
+def _act_on_escalation(user, escalation: Escalation, what: str, data: dict) -> str:
+    """Answer, move on or close the escalation; returns what to tell the user."""
+    if what == "answer":
+        sent = actions.answer_escalation(by=user, escalation=escalation, answer=data["answer"])
+        return f"Answer sent back to the {sent.get_level_display()}."
+    if what == "further":
+        moved = actions.escalate_further(by=user, escalation=escalation, note=data["note"])
+        return f"Escalated to the {moved.get_level_display()}."
+    actions.close_escalation(by=user, escalation=escalation)
+    return "Escalation closed."
 
 
 def _saw_it(user, escalation: Escalation) -> bool:
