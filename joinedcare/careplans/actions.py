@@ -7,10 +7,10 @@ is written, and the transaction makes sure nothing is half-saved either way.
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from joinedcare.access.rules import decide
 from joinedcare.audit.models import AuditEvent
@@ -55,28 +55,40 @@ def _audit(by, action: str, person: Person, detail: str) -> None:
 
 # --- plans and versions ----------------------------------------------------------------
 
+# The sections of a version as the form labels them, in the order the form shows them.
+SECTION_LABELS = {
+    "what_matters": "What matters to me",
+    "goals": "The person's goals",
+    "key_worker": "Key worker",
+    "contingency": "If things get worse",
+    "carers_needs": "Carers' needs",
+    "review_date": "Review date",
+}
 
-def _check_version(*, what_matters, contingency, review_date, key_worker, goals) -> None:
+
+def version_errors(
+    *, what_matters: str, contingency: str, review_date, key_worker, goals
+) -> dict[str, str]:
+    """What is wrong with a version's content, by field; empty when nothing is."""
     errors = {}
     if not what_matters.strip():
         errors["what_matters"] = "Write what matters to the person, in their words"
     if not contingency.strip():
         errors["contingency"] = "Say what to do and whom to call if things get worse"
     if review_date is None or review_date < timezone.localdate():
-        errors["review_date"] = "The review date must be today or in the future"
+        # Begins with the field's label, so the error summary does not repeat it.
+        errors["review_date"] = "Review date must be today or in the future"
     if key_worker is None or not has_permission(key_worker, Permission.VIEW_PERSON_RECORD):
         errors["key_worker"] = "Name a key worker in a care role"
     if not [g for g in goals if g.text.strip()]:
         errors["goals"] = "Write at least one of the person's goals"
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
-def _check_consent(consent: ConsentInput | None) -> None:
+def consent_errors(consent: ConsentInput | None) -> dict[str, str]:
+    """What is wrong with an agreement to share, by field; empty when nothing is."""
     if consent is None:
-        raise ValidationError(
-            {"consent": "Record the person's agreement before the plan is shared"}
-        )
+        return {"consent": "Record the person's agreement before the plan is shared"}
     errors = {}
     if consent.given_by not in Consent.GivenBy.values:
         errors["given_by"] = "Say who agreed"
@@ -87,8 +99,66 @@ def _check_consent(consent: ConsentInput | None) -> None:
     unknown = set(consent.scopes) - set(Consent.Scope.values)
     if unknown:
         errors["scopes"] = f"Unknown sharing: {', '.join(sorted(unknown))}"
+    return errors
+
+
+def _raise(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+class PlanChanged(ValidationError):
+    """Someone agreed a newer version after the editor opened the form. Nothing is saved,
+    so their change is not silently undone; `newer` (oldest first) and `changed` (the
+    sections that differ from the version the editor started from) let the form show
+    what to merge."""
+
+    def __init__(self, *, started_from: CarePlanVersion | None, newer: list[CarePlanVersion]):
+        self.started_from, self.newer, self.current = started_from, newer, newer[-1]
+        self.changed = changed_sections(started_from, self.current)
+        super().__init__({NON_FIELD_ERRORS: _changed_message(newer, self.changed)})
+
+
+def changed_sections(before: CarePlanVersion | None, after: CarePlanVersion) -> list[str]:
+    """The sections of `after` that differ from `before` (all of them if there is none)."""
+    old = before.sections() if before else {}
+    return [name for name, value in after.sections().items() if old.get(name) != value]
+
+
+def _agreed(version: CarePlanVersion) -> str:
+    who = version.agreed_by.get_full_name() or version.agreed_by.username
+    when = dateformat.format(timezone.localtime(version.agreed_at), r"H:i \o\n j F Y")
+    return f"{who} agreed version {version.number} at {when}"
+
+
+def _changed_message(newer: list[CarePlanVersion], changed: list[str]) -> str:
+    agreed = ", then ".join(_agreed(v) for v in newer)
+    sections = ", ".join(SECTION_LABELS[name] for name in changed)
+    what = f"They changed: {sections}." if changed else "They changed none of its sections."
+    return (
+        f"Your changes are not saved yet. After you opened this page, {agreed}. {what} "
+        "Check their version, shown by each changed section, keep what is right from both, "
+        "then agree the plan again."
+    )
+
+
+def _check_not_changed(plan: CarePlan | None, based_on: int) -> None:
+    """Refuse to save over a version the editor has not seen."""
+    current = plan.current_version if plan else None
+    if current is None or current.pk == based_on:
+        # No current plan: nothing newer can be undone (a new plan needs new consent).
+        return
+    started_from = plan.versions.filter(pk=based_on).first()
+    newer = plan.versions.filter(number__gt=started_from.number if started_from else 0)
+    newer = list(newer.select_related("agreed_by").order_by("number"))
+    raise PlanChanged(started_from=started_from, newer=newer)
+
+
+def shares_with_vcs(consent: "Consent | ConsentInput | None") -> bool:
+    """Whether an agreement (in force, or being given) covers the voluntary sector."""
+    if isinstance(consent, ConsentInput):
+        return Consent.Scope.VCS in consent.scopes
+    return consent is not None and consent.covers(Consent.Scope.VCS)
 
 
 @transaction.atomic
@@ -105,20 +175,36 @@ def agree_plan(
     actions: list[ActionInput] = (),
     consent: ConsentInput | None = None,
     meeting: str = "",
+    based_on: int | None = None,
 ) -> CarePlanVersion:
     """Agree the person's care plan: a new plan (with their consent) or a new version of
-    the current one, superseding the last. Returns the new current version."""
+    the current one, superseding the last. Returns the new current version.
+
+    `based_on` is the pk of the version the editor started from (0 for no plan): if a
+    newer one has been agreed since, `PlanChanged` is raised and nothing is saved. None
+    skips that check. Every error in the input is raised together, keyed by field."""
     _require_relationship(by, person)
-    _check_version(
+    # Lock the person so two people agreeing a first plan at once are serialised too.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    plan = CarePlan.objects.select_for_update().current().filter(person=person).first()
+    if based_on is not None:
+        _check_not_changed(plan, based_on)
+    errors = version_errors(
         what_matters=what_matters,
         contingency=contingency,
         review_date=review_date,
         key_worker=key_worker,
         goals=goals,
     )
-    plan = CarePlan.objects.select_for_update().current().filter(person=person).first()
     if plan is None or consent is not None:
-        _check_consent(consent)
+        errors |= consent_errors(consent)
+    vcs = shares_with_vcs(consent if consent is not None else plan and current_consent(plan))
+    for index, action in enumerate(actions):
+        # Keyed by row, so a form can show the message on the action it is about.
+        errors |= {
+            f"actions.{index}.{k}": v for k, v in action_errors(action, vcs_agreed=vcs).items()
+        }
+    _raise(errors)
     now = timezone.now()
     if plan is None:
         plan = CarePlan.objects.create(person=person, started_by=by, started_at=now)
@@ -146,14 +232,8 @@ def agree_plan(
         for i, g in enumerate(g for g in goals if g.text.strip())
     )
     _audit(by, AuditEvent.Action.CARE_PLAN_AGREED, person, f"care plan {plan.pk} v{number}")
-    for index, action in enumerate(actions):
-        try:
-            add_action(by=by, plan=plan, action=action)
-        except ValidationError as error:
-            # Keyed by row, so a form can show the message on the action it is about.
-            raise ValidationError(
-                {f"actions.{index}.{k}": v for k, v in error.message_dict.items()}
-            ) from error
+    for action in actions:
+        add_action(by=by, plan=plan, action=action)
     return version
 
 
@@ -204,7 +284,7 @@ def _store_consent(*, by, plan: CarePlan, consent: ConsentInput, at) -> Consent:
 def record_consent(*, by, plan: CarePlan, consent: ConsentInput) -> Consent:
     """Record a new agreement to share; it replaces the one before."""
     _require_relationship(by, plan.person)
-    _check_consent(consent)
+    _raise(consent_errors(consent))
     return _store_consent(by=by, plan=plan, consent=consent, at=timezone.now())
 
 
@@ -229,6 +309,7 @@ def withdraw_consent(*, by, plan: CarePlan, reason: str) -> Consent:
 
 
 def current_consent(plan: CarePlan) -> Consent | None:
+    """The agreement to share now in force, if any."""
     return plan.consents.filter(withdrawn_at__isnull=True).first()
 
 
@@ -249,7 +330,9 @@ def _is_vcs(action: ActionInput) -> bool:
     return action.owner_organisation is not None and action.owner_organisation.kind == vcs
 
 
-def _check_action(plan: CarePlan, action: ActionInput) -> None:
+def action_errors(action: ActionInput, *, vcs_agreed: bool) -> dict[str, str]:
+    """What is wrong with an action, by field; `vcs_agreed` says whether the person
+    agreed to share their plan with the voluntary sector."""
     owners = [action.owner, action.owner_team, action.owner_organisation]
     errors = {}
     if not action.description.strip():
@@ -260,16 +343,11 @@ def _check_action(plan: CarePlan, action: ActionInput) -> None:
         action.owner, Permission.VIEW_PERSON_RECORD
     ):
         errors["owner"] = "A named owner must work in a care role"
-    elif _is_vcs(action):
-        consent = current_consent(plan)
-        if consent is None or not consent.covers(Consent.Scope.VCS):
-            errors["owner"] = (
-                "The person has not agreed to share their plan with the voluntary sector"
-            )
+    elif _is_vcs(action) and not vcs_agreed:
+        errors["owner"] = "The person has not agreed to share their plan with the voluntary sector"
     if action.due is None:
         errors["due"] = "Enter a due date"
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 @transaction.atomic
@@ -277,7 +355,7 @@ def add_action(*, by, plan: CarePlan, action: ActionInput) -> CarePlanAction:
     _require_relationship(by, plan.person)
     if not plan.is_current:
         raise ValidationError({"plan": "This care plan has ended"})
-    _check_action(plan, action)
+    _raise(action_errors(action, vcs_agreed=shares_with_vcs(current_consent(plan))))
     created = CarePlanAction.objects.create(
         plan=plan,
         description=action.description.strip(),

@@ -1,22 +1,35 @@
 """The care plan form, used on the care plan page and at an MDT meeting.
 
 Three goal rows and three action rows keep the page usable without JavaScript; agree
-again to add more. Errors from the actions come back keyed by field and are shown on
-the field they name.
+again to add more. The form runs the actions' checks on what was typed, so every error
+shows in one round, each on the field it names; errors from the actions themselves (a
+race) are shown the same way. A hidden field carries the version the form started from,
+so a colleague's newer version is never silently undone.
 """
 
 from datetime import timedelta
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from joinedcare.home.forms import DatePartsField, NHSForm, style
 from joinedcare.organisations.models import Organisation, Team
 from joinedcare.staff.models import StaffUser
 from joinedcare.staff.roles import ROLE_PERMISSIONS, Permission
 
-from .actions import ActionInput, ConsentInput, GoalInput
+from .actions import (
+    ActionInput,
+    ConsentInput,
+    GoalInput,
+    PlanChanged,
+    action_errors,
+    consent_errors,
+    current_consent,
+    shares_with_vcs,
+    version_errors,
+)
 from .models import CarePlanVersion, Consent
 
 ROWS = 3
@@ -51,6 +64,11 @@ def _owner(value: str) -> dict:
     return {"owner_organisation": Organisation.objects.get(pk=pk)}
 
 
+# Where an action's error about the plan as a whole is shown.
+_SHOWN_ON = {"goals": "goal_1", "consent": "given_by", NON_FIELD_ERRORS: None}
+_ACTION_FIELDS = {"description": "", "owner": "_owner", "due": "_due"}
+
+
 class CarePlanForm(NHSForm):
     what_matters = forms.CharField(
         label="What matters to me",
@@ -81,10 +99,16 @@ class CarePlanForm(NHSForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    # The version the form started from (0: no plan yet), to catch a colleague's newer one.
+    based_on = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, person, staff, needs_consent: bool, current=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_consent = needs_consent
+        # The agreement that actions are checked against when none is being recorded here.
+        self.consent_in_force = current_consent(current.plan) if current else None
+        # The newer version's text of each section it changed, once a save was refused.
+        self.newer: dict[str, dict] = {}
         self.fields["key_worker"].choices = [("", "Choose a key worker")] + [
             (str(u.pk), f"{u.get_full_name()} ({u.role_label()})") for u in staff
         ]
@@ -97,12 +121,22 @@ class CarePlanForm(NHSForm):
                 label=f"Goal {n} is self-care (the person does it themselves)", required=False
             )
         for n in range(1, ROWS + 1):
-            self.fields[f"action_{n}"] = forms.CharField(label=f"Action {n}", required=False)
+            # A row's own messages name the row, so they stand alone in the error summary.
+            self.fields[f"action_{n}"] = forms.CharField(
+                label=f"Action {n}",
+                required=False,
+                error_messages={"missing_in_row": f"Say what will be done for action {n}"},
+            )
             self.fields[f"action_{n}_owner"] = forms.ChoiceField(
-                label=f"Action {n}: owner", choices=owners, required=False
+                label=f"Action {n}: owner",
+                choices=owners,
+                required=False,
+                error_messages={"missing_in_row": f"Choose who will do action {n}"},
             )
             self.fields[f"action_{n}_due"] = DatePartsField(
-                label=f"Action {n}: due date", required=False
+                label=f"Action {n}: due date",
+                required=False,
+                error_messages={"missing_in_row": f"Enter the due date for action {n}"},
             )
         if not needs_consent:
             for name in ("given_by", "given_by_name", "scopes"):
@@ -111,6 +145,7 @@ class CarePlanForm(NHSForm):
             self._prefill(current)
         elif not self.is_bound:
             self.initial["review_date"] = timezone.localdate() + timedelta(days=90)
+        self.initial.setdefault("based_on", current.pk if current else 0)
         style(self)  # again: the action rows were added after NHSForm styled the form
 
     def _prefill(self, version: CarePlanVersion) -> None:
@@ -139,60 +174,123 @@ class CarePlanForm(NHSForm):
 
     def clean(self):
         data = super().clean()
-        for n in range(1, ROWS + 1):
-            text, owner, due = (
-                data.get(f"action_{n}"),
-                data.get(f"action_{n}_owner"),
-                data.get(f"action_{n}_due"),
-            )
-            if (text or owner or due) and not (text and owner and due):
-                for name, value in (("", text), ("_owner", owner), ("_due", due)):
-                    # A due date typed wrongly already says so.
-                    if not value and f"action_{n}{name}" not in self.errors:
-                        self.add_error(f"action_{n}{name}", "Give each action what, who and when")
+        self._check_rows(data)
+        self._check_as_the_actions_will(data)
         return data
 
+    def _check_rows(self, data: dict) -> None:
+        for n in range(1, ROWS + 1):
+            names = (f"action_{n}", f"action_{n}_owner", f"action_{n}_due")
+            if any(data.get(name) for name in names) and not all(data.get(x) for x in names):
+                for name in names:
+                    # A due date typed wrongly already says so.
+                    if not data.get(name) and name not in self.errors:
+                        self.add_error(name, self.fields[name].error_messages["missing_in_row"])
+
+    def _check_as_the_actions_will(self, data: dict) -> None:
+        """The actions' checks on what was typed, so all errors show in one round."""
+        errors = version_errors(
+            what_matters=data.get("what_matters", ""),
+            contingency=data.get("contingency", ""),
+            review_date=data.get("review_date"),
+            key_worker=self._key_worker(),
+            goals=self._goals(),
+        )
+        consent = self._consent() if self.needs_consent else self.consent_in_force
+        if self.needs_consent:
+            errors |= consent_errors(consent)
+        for n in self._complete_rows():
+            found = action_errors(self._action(n), vcs_agreed=shares_with_vcs(consent))
+            errors |= {f"action_{n}{_ACTION_FIELDS[k]}": v for k, v in found.items()}
+        for key, message in errors.items():
+            field = _SHOWN_ON.get(key, key)
+            if field not in self.errors:  # "Enter the review date" says enough
+                self.add_error(field if field in self.fields else None, message)
+
+    def _complete_rows(self) -> list[int]:
+        data = self.cleaned_data
+        return [
+            n
+            for n in range(1, ROWS + 1)
+            if data.get(f"action_{n}") and data.get(f"action_{n}_owner")
+            if data.get(f"action_{n}_due")
+        ]
+
+    def _key_worker(self) -> StaffUser | None:
+        pk = self.cleaned_data.get("key_worker")
+        return StaffUser.objects.filter(pk=pk).first() if pk else None
+
+    def _goals(self) -> list[GoalInput]:
+        data = self.cleaned_data
+        return [
+            GoalInput(data.get(f"goal_{n}", ""), data.get(f"goal_{n}_self_care", False))
+            for n in range(1, ROWS + 1)
+        ]
+
+    def _consent(self) -> ConsentInput:
+        data = self.cleaned_data
+        return ConsentInput(
+            data.get("given_by", ""), data.get("given_by_name", ""), tuple(data.get("scopes", ()))
+        )
+
+    def _action(self, n: int) -> ActionInput:
+        data = self.cleaned_data
+        owner = _owner(data[f"action_{n}_owner"])
+        return ActionInput(data[f"action_{n}"], data[f"action_{n}_due"], **owner)
+
     def plan_kwargs(self) -> dict:
+        """The arguments of `agree_plan` from a valid form."""
         data = self.cleaned_data
         kwargs = {
             "what_matters": data["what_matters"],
             "contingency": data["contingency"],
             "carers_needs": data["carers_needs"],
             "review_date": data["review_date"],
-            "key_worker": StaffUser.objects.filter(pk=data["key_worker"]).first(),
-            "goals": [
-                GoalInput(data[f"goal_{n}"], data[f"goal_{n}_self_care"])
-                for n in range(1, ROWS + 1)
-            ],
-            "actions": [
-                ActionInput(
-                    data[f"action_{n}"],
-                    data[f"action_{n}_due"],
-                    **_owner(data[f"action_{n}_owner"]),
-                )
-                for n in range(1, ROWS + 1)
-                if data.get(f"action_{n}")
-            ],
+            "key_worker": self._key_worker(),
+            "goals": self._goals(),
+            "actions": [self._action(n) for n in self._complete_rows()],
+            "based_on": data.get("based_on"),
         }
         if self.needs_consent:
-            kwargs["consent"] = ConsentInput(
-                data.get("given_by", ""), data.get("given_by_name", ""), tuple(data["scopes"])
-            )
+            kwargs["consent"] = self._consent()
         return kwargs
 
     def add_action_errors(self, error: ValidationError) -> None:
-        """Show an action's `ValidationError` on the fields it names."""
-        rows = [n for n in range(1, ROWS + 1) if self.cleaned_data.get(f"action_{n}")]
-        mapping = {"goals": "goal_1", "consent": "given_by"}
+        """Show an action's `ValidationError` on the fields it names; for `PlanChanged`,
+        also show the newer version by each section it changed."""
+        if isinstance(error, PlanChanged):
+            self._show_newer(error)
+        rows = self._complete_rows()
         for key, messages in error.message_dict.items():
             if key.startswith("actions."):
                 _, index, name = key.split(".")
-                suffix = {"description": "", "owner": "_owner", "due": "_due"}.get(name, "")
-                field = f"action_{rows[int(index)]}{suffix}"
+                field = f"action_{rows[int(index)]}{_ACTION_FIELDS.get(name, '')}"
             else:
-                field = mapping.get(key, key)
+                field = _SHOWN_ON.get(key, key)
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
+
+    def _show_newer(self, error: PlanChanged) -> None:
+        version = error.current
+        # Saving again after merging is saving over the version now shown.
+        self.data = self.data.copy()
+        self.data["based_on"] = str(version.pk)
+        worker = version.key_worker
+        text = {
+            "what_matters": version.what_matters,
+            "goals": "\n".join(
+                f"{g.text}{' (self-care)' if g.self_care else ''}" for g in version.goals.all()
+            ),
+            "key_worker": f"{worker.get_full_name()} ({worker.role_label()})",
+            "contingency": version.contingency,
+            "carers_needs": version.carers_needs,
+            "review_date": date_format(version.review_date, "j F Y"),
+        }
+        by = version.agreed_by.get_full_name() or version.agreed_by.username
+        self.newer = {
+            name: {"number": version.number, "by": by, "text": text[name] or "Left blank"}
+            for name in error.changed
+        }
 
 
 class ConsentForm(NHSForm):

@@ -124,6 +124,17 @@ class CarePlanVersion(models.Model):
     def delete(self, *args, **kwargs):
         raise SupersededVersion("Care plan versions are never deleted.")
 
+    def sections(self) -> dict[str, object]:
+        """What was agreed, section by section, in a form two versions can be compared in."""
+        return {
+            "what_matters": self.what_matters,
+            "goals": [(g.text, g.self_care) for g in self.goals.all()],
+            "key_worker": self.key_worker_id,
+            "contingency": self.contingency,
+            "carers_needs": self.carers_needs,
+            "review_date": self.review_date,
+        }
+
 
 class Goal(models.Model):
     """One of the person's goals, in their words; self-care goals are theirs to do."""

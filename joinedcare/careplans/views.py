@@ -49,12 +49,18 @@ def versions_page(request: HttpRequest, person) -> HttpResponse:
 
 
 def plan_form(request, person, *, extra_staff=(), data=None) -> CarePlanForm:
+    """The care plan form for `person`, blank or bound to `data` (used by MDT meetings too).
+
+    Consent questions are asked when there is no agreement in force, and kept when they
+    were answered: a colleague may have recorded one since the page was opened, and what
+    was typed must not vanish."""
     plan = _current(person)
+    answered = data is not None and "given_by" in data
     return CarePlanForm(
         data,
         person=person,
         staff=staff_for(person, extra=[request.user, *extra_staff]),
-        needs_consent=plan is None or actions.current_consent(plan) is None,
+        needs_consent=plan is None or actions.current_consent(plan) is None or answered,
         current=plan.current_version if plan else None,
     )
 

@@ -116,7 +116,7 @@ def test_agree_review_date_in_the_past_is_still_refused_by_the_action(agree, nur
     response = agree(_plan(nurse, **_date("review_date", date.today() - timedelta(days=1))))
 
     page = response.content.decode()
-    assert "The review date must be today or in the future" in page
+    assert "Review date must be today or in the future" in page
     assert "nhsuk-input--error" in _box(page, "id_review_date_year")
     assert not CarePlan.objects.exists()
 
