@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from joinedcare.access.rules import people_visible_to
 from joinedcare.access.views import person_view
 from joinedcare.audit.models import AuditEvent
+from joinedcare.home.once import already_sent, save_once
 from joinedcare.organisations.models import Team
 
 from . import actions
@@ -67,15 +69,21 @@ def plan_form(request, person, *, extra_staff=(), data=None) -> CarePlanForm:
 
 @person_view("care plan form")
 def agree(request: HttpRequest, person) -> HttpResponse:
+    # Sent twice, the second would meet the version the first made: not a colleague's.
+    if request.method == "POST" and (sent := already_sent(request)) is not None:
+        return redirect(sent)
     form = plan_form(request, person, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def agree_plan() -> str:
             actions.agree_plan(by=request.user, person=person, **form.plan_kwargs())
+            messages.success(request, "Care plan agreed.")
+            return reverse("care-plan", kwargs={"person": person.public_id})
+
+        try:
+            return redirect(save_once(request, agree_plan))
         except ValidationError as error:
             form.add_action_errors(error)
-        else:
-            messages.success(request, "Care plan agreed.")
-            return redirect("care-plan", person=person.public_id)
     return render(request, "careplans/agree.html", {"person": person, "form": form})
 
 

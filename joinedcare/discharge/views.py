@@ -9,10 +9,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from joinedcare.access.views import person_view
+from joinedcare.home.once import already_sent, save_once
 from joinedcare.people.models import Person
 from joinedcare.referrals import actions as referral_actions
 from joinedcare.referrals import clock
@@ -71,18 +73,23 @@ def add(request: HttpRequest) -> HttpResponse:
     spa = my_access_points(request.user).filter(kind=SinglePointOfAccess.Kind.ADULTS).first()
     if spa is None:
         return render(request, "referrals/not_in_spa.html", status=403)
+    if request.method == "POST" and (sent := already_sent(request)) is not None:
+        return redirect(sent)
     form = MedicallyFitForm(
         request.POST if request.method == "POST" else None,
         initial={"medically_fit_at": clock.local(clock.now()).strftime("%Y-%m-%d %H:%M")},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def add_person() -> str:
             case, _ = _add(request.user, spa, form)
+            messages.success(request, "Added to Discharge to Assess, with a referral to the SPA.")
+            return reverse("person-discharge", kwargs={"person": case.person.public_id})
+
+        try:
+            return redirect(save_once(request, add_person))
         except ValidationError as error:
             add_errors(form, error)
-        else:
-            messages.success(request, "Added to Discharge to Assess, with a referral to the SPA.")
-            return redirect("person-discharge", person=case.person.public_id)
     return render(request, "discharge/add.html", {"form": form, "spa": spa})
 
 

@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from joinedcare.access.rules import decide
 from joinedcare.audit.models import AuditEvent
+from joinedcare.home.once import already_sent, save_once
 from joinedcare.referrals.models import SinglePointOfAccess
 from joinedcare.referrals.views import add_errors, audit_shown, my_access_points
 from joinedcare.staff.models import StaffUser, has_permission
@@ -43,17 +45,22 @@ def new(request: HttpRequest) -> HttpResponse:
     point = _access_points(request.user).first()
     if point is None or not has_permission(request.user, Permission.TAKE_REFERRALS):
         return render(request, "referrals/not_in_spa.html", status=403)
+    if request.method == "POST" and (sent := already_sent(request)) is not None:
+        return redirect(sent)
     form = FamilyReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def refer() -> str:
             family = actions.refer_family(by=request.user, access_point=point, **form.cleaned_data)
+            messages.success(request, "Family referral recorded: it waits for the virtual MDT.")
+            return reverse("family", kwargs={"family": family.pk})
+
+        try:
+            return redirect(save_once(request, refer))
         except ValidationError as error:
             add_errors(form, error)
         except PermissionError as refusal:
             form.add_error(None, str(refusal))
-        else:
-            messages.success(request, "Family referral recorded: it waits for the virtual MDT.")
-            return redirect("family", family=family.pk)
     return render(request, "families/new.html", {"form": form, "point": point})
 
 

@@ -47,6 +47,15 @@ def save_once(request: HttpRequest, save: Callable[[], str]) -> str:
     return next_url
 
 
+def already_sent(request: HttpRequest) -> str | None:
+    """Where the first send of this form went, saying so, if it was sent before.
+
+    Asked before the form is validated: a second send may no longer be valid (the first
+    changed what it checks), and its answer is the first send's, not an error."""
+    token = request.POST.get(FIELD, "")[:64]
+    return _already_sent(request, token) if token else None
+
+
 def _already_sent(request: HttpRequest, token: str) -> str | None:
     """Where the first send went, saying so, or None if this token is new."""
     sent = SentForm.objects.filter(token=token).values_list("next_url", flat=True).first()

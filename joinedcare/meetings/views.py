@@ -14,6 +14,7 @@ from django.urls import reverse
 from joinedcare.access.rules import people_visible_to
 from joinedcare.access.views import person_view
 from joinedcare.careplans.views import plan_form
+from joinedcare.home.once import already_sent, save_once
 from joinedcare.staff.models import StaffUser
 
 from . import actions, pack, spa
@@ -76,6 +77,8 @@ def index(request: HttpRequest) -> HttpResponse:
         .distinct()
         .select_related("practice__organisation", "team", "locality", "chair")
     )
+    if request.method == "POST" and (sent := already_sent(request)) is not None:
+        return redirect(sent)
     form = MeetingForm(
         request.POST if request.method == "POST" else None,
         units=units,
@@ -83,7 +86,8 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         level, unit = form.units[form.cleaned_data["unit"]]
-        try:
+
+        def arrange() -> str:
             meeting = actions.create_meeting(
                 by=user,
                 level=level,
@@ -91,13 +95,15 @@ def index(request: HttpRequest) -> HttpResponse:
                 held_on=form.cleaned_data["held_on"],
                 members=StaffUser.objects.filter(pk__in=form.cleaned_data["members"]),
             )
+            messages.success(request, f"Meeting arranged: {meeting}.")
+            return reverse("meeting", kwargs={"pk": meeting.pk})
+
+        try:
+            return redirect(save_once(request, arrange))
         except PermissionError as error:
             form.add_error("unit", str(error))
         except ValidationError as error:
             _show_errors(form, error)
-        else:
-            messages.success(request, f"Meeting arranged: {meeting}.")
-            return redirect("meeting", pk=meeting.pk)
     return render(request, "meetings/index.html", {"meetings": meetings[:50], "form": form})
 
 
@@ -364,6 +370,8 @@ def _outcome(user, item: AgendaItem, what: str, data: dict) -> None:
 def care_plan(request: HttpRequest, person) -> HttpResponse:
     meeting = _meeting_of_query(request)
     item = _item(meeting, person)
+    if request.method == "POST" and (sent := already_sent(request)) is not None:
+        return redirect(sent)
     members = [m.user for m in meeting.members.select_related("user__organisation")]
     form = plan_form(
         request,
@@ -372,15 +380,18 @@ def care_plan(request: HttpRequest, person) -> HttpResponse:
         data=request.POST if request.method == "POST" else None,
     )
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def agree_plan() -> str:
             actions.agree_care_plan(by=request.user, item=item, **form.plan_kwargs())
+            messages.success(request, "Care plan agreed.")
+            return reverse("meeting", kwargs={"pk": meeting.pk})
+
+        try:
+            return redirect(save_once(request, agree_plan))
         except PermissionError as error:
             raise PermissionDenied(str(error)) from error
         except ValidationError as error:
             form.add_action_errors(error)
-        else:
-            messages.success(request, "Care plan agreed.")
-            return redirect("meeting", pk=meeting.pk)
     return render(
         request,
         "meetings/care_plan.html",

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from joinedcare.access.views import person_view
 from joinedcare.audit.models import AuditEvent
+from joinedcare.home.once import already_sent, save_once
 from joinedcare.people.models import Person
 from joinedcare.staff.models import StaffUser, has_permission
 from joinedcare.staff.roles import Permission
@@ -98,13 +100,13 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     spa = my_access_points(request.user).filter(kind=SinglePointOfAccess.Kind.ADULTS).first()
     if spa is None:
         return render(request, "referrals/not_in_spa.html", status=403)
+    if request.method == "POST" and (sent := already_sent(request)) is not None:
+        return redirect(sent)
     form = PhoneReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def record() -> str:
             referral = _intake(request.user, spa, form)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
             if referral.possible_duplicate_of_id:
                 messages.warning(
                     request,
@@ -112,7 +114,12 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                     "to it as a possible duplicate.",
                 )
             messages.success(request, f"Referral {referral.pk} recorded: {_status_said(referral)}.")
-            return redirect("person-spa", person=referral.person.public_id)
+            return reverse("person-spa", kwargs={"person": referral.person.public_id})
+
+        try:
+            return redirect(save_once(request, record))
+        except ValidationError as error:
+            add_errors(form, error)
     return render(request, "referrals/new_referral.html", {"form": form, "spa": spa})
 
 

@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from joinedcare.access.views import person_view
+from joinedcare.home.once import already_sent, save_once
 from joinedcare.people.models import Person
 from joinedcare.referrals import actions as referral_actions
 from joinedcare.referrals import clock
@@ -105,17 +107,23 @@ def episode_forms(request, referral: Referral, failed) -> dict:
 
 
 def _step(request, person, form, act, success: str) -> HttpResponse:
-    """Validate, act, and either go back to the person's page or show the errors."""
+    """Validate, act once (a form sent twice books one bed), and either go back to the
+    person's page or show the errors."""
+    if (sent := already_sent(request)) is not None:
+        return redirect(sent)
     if form.is_valid():
-        try:
+
+        def save() -> str:
             act(form.cleaned_data)
+            messages.success(request, success)
+            return reverse("person-spa", kwargs={"person": person.public_id})
+
+        try:
+            return redirect(save_once(request, save))
         except ValidationError as error:
             add_errors(form, error)
         except PermissionError as refusal:
             form.add_error(None, str(refusal))
-        else:
-            messages.success(request, success)
-            return redirect("person-spa", person=person.public_id)
     return render_person_spa(request, person, status=400, failed=form)
 
 
@@ -203,10 +211,13 @@ def gp_bed(request: HttpRequest, person: Person) -> HttpResponse:
         kind=SinglePointOfAccess.Kind.ADULTS,
         place__localities__teams__practices=person.practice_id,
     ).first()
+    if request.method == "POST" and (sent := already_sent(request)) is not None:
+        return redirect(sent)
     form = GPBedForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and spa is not None:
         data = form.cleaned_data
-        try:
+
+        def request_bed() -> str:
             referral_actions.receive_referral(
                 by=request.user,
                 spa=spa,
@@ -220,11 +231,13 @@ def gp_bed(request: HttpRequest, person: Person) -> HttpResponse:
                 consent_to_share=data["consent_to_share"],
                 requested_service=Service.Kind.GP_BED,
             )
+            messages.success(request, "GP bed requested: the Single Point of Access confirms it.")
+            return reverse("person", kwargs={"person": person.public_id})
+
+        try:
+            return redirect(save_once(request, request_bed))
         except ValidationError as error:
             add_errors(form, error)
-        else:
-            messages.success(request, "GP bed requested: the Single Point of Access confirms it.")
-            return redirect("person", person=person.public_id)
     return render(request, "services/gp_bed.html", {"person": person, "form": form, "spa": spa})
 
 

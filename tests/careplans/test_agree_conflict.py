@@ -198,3 +198,19 @@ def test_agree_at_an_mdt_meeting_over_a_newer_version_is_refused_too(
     assert response.status_code == 200
     assert "Your changes are not saved yet" in unescape(response.content.decode())
     assert CarePlan.objects.get().current_version.number == 2
+
+
+def test_the_same_form_sent_twice_agrees_one_version_and_is_not_called_a_clash(
+    client, gp_a, person_a, nurse, plan
+):
+    client.force_login(gp_a)
+    url = f"/care-plans/{person_a.public_id}/agree/"
+    assert 'name="once"' in client.get(url).content.decode()
+    sent = _form(plan, nurse, contingency="Call Joanne first", once="7" * 32)
+
+    first, second = client.post(url, sent), client.post(url, sent)
+
+    # A double click: one new version, and the second send goes where the first went,
+    # not to "someone agreed a newer version" about the user's own first click.
+    assert CarePlanVersion.objects.filter(plan=plan).count() == 2
+    assert first.status_code == second.status_code == 302 and second.url == first.url

@@ -51,6 +51,19 @@ def test_arrange_a_meeting(client, gp, practice_a, nurse):
     assert set(meeting.members.values_list("user", flat=True)) == {gp.pk, nurse.pk}
 
 
+def test_a_meeting_arranged_by_a_double_click_is_arranged_once(client, gp, practice_a):
+    client.force_login(gp)
+    assert 'name="once"' in client.get("/meetings/").content.decode()
+    sent = {
+        "unit": f"micro:{practice_a.pk}",
+        **_date("held_on", date.today() + timedelta(days=7)),
+        "once": "5" * 32,
+    }
+    first, second = client.post("/meetings/", sent), client.post("/meetings/", sent)
+    assert Meeting.objects.count() == 1
+    assert second.status_code == 302 and second.url == first.url
+
+
 def test_arrange_a_meeting_names_missing_fields(client, gp):
     client.force_login(gp)
     response = client.post("/meetings/", {})
