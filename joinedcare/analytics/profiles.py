@@ -75,8 +75,8 @@ SEXES = ("female", "male")
 PERSONS = "persons"  # the rate of both sexes, for people recorded as other or unknown
 METHOD_TEXT = (
     "Projection: a cohort-component projection of the people registered on the reference "
-    "date, by LSOA, sex and single year of age, one year at a time. Everyone ages a year a "
-    "year. Deaths: each year a person dies with the probability observed in the year before "
+    "date, by LSOA, sex and single year of age, one year at a time. Each year everyone is a "
+    "year older. Deaths: each year a person dies with the probability observed in the year before "
     "the reference date for their age group and sex (deaths among the people registered at "
     f"its start), the whole place's rate where the locality had fewer than {MIN_AT_RISK:,} "
     "people at risk. Births: mothers cannot be linked to babies in the extract, so every "

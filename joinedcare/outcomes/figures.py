@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -264,6 +265,60 @@ def _days_in(month: str) -> int:
     return calendar.monthrange(year, number)[1]
 
 
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def month_words(month: str, *, short: bool = False) -> str:
+    """A "YYYY-MM" month as people say it: "2026-03" -> "March 2026" ("Mar 2026" short, for
+    a chart's axis, where twelve full names do not fit)."""
+    # A fixed list rather than calendar.month_name, which follows the process's locale.
+    year, number = (int(part) for part in month.split("-"))
+    name = MONTH_NAMES[number - 1]
+    return f"{name[:3] if short else name} {year}"
+
+
+def with_unit(metric: Metric, value: float | None, places: int = 1) -> str:
+    """A value with the metric's unit ("78.7%", "441.4 per 100,000", "3.2 days"), or
+    SUPPRESSED_TEXT: a bare number cannot be told from a count or a rate."""
+    if value is None:
+        return SUPPRESSED_TEXT
+    if metric.unit == "count":
+        return f"{value:,.0f}"
+    number = f"{value:,.{places}f}"
+    return f"{number}%" if metric.unit == "%" else f"{number} {metric.unit}"
+
+
+def difference_unit(metric: Metric) -> str:
+    """The unit of a difference between two values: percentages differ by percentage points."""
+    return "percentage points" if metric.unit == "%" else metric.unit
+
+
+def loaded_at(snapshot: Snapshot) -> datetime | None:
+    """When the snapshot was loaded (an aware datetime): its manifest's `created_at`, else the
+    UTC moment its id begins with (`store.new_snapshot_id`); None when neither says."""
+    try:
+        return datetime.fromisoformat(snapshot.manifest["created_at"])
+    except (OSError, KeyError, TypeError, ValueError):
+        pass
+    try:
+        return datetime.strptime(snapshot.id[:22], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Month:
     month: str
@@ -284,6 +339,25 @@ class Panel:
     @property
     def latest(self) -> Month | None:
         return self.months[-1] if self.months else None
+
+    @property
+    def latest_text(self) -> str:
+        """The latest value with its unit and month in words: "441.4 per 100,000 (March 2026)"."""
+        if self.latest is None:
+            return "none"
+        value = with_unit(self.metric, self.latest.figure.value)
+        return f"{value} ({month_words(self.latest.month)})"
+
+    @property
+    def target_text(self) -> str:
+        if self.metric.target is None:
+            return "none"
+        return with_unit(self.metric, self.metric.target)
+
+    @property
+    def downloadable(self) -> bool:
+        """A CSV is offered only when the unit has months to put in it."""
+        return bool(self.months)
 
     @property
     def variation(self) -> str:
@@ -321,11 +395,12 @@ def panel(computed: Computed, metric: Metric, level: str, key: str) -> Panel:
     else:
         chart = spc.xmr(
             [m.figure.value for m in months],
-            labels=[m.month for m in months],
+            labels=[month_words(m.month, short=True) for m in months],
             low_is_good=metric.low_is_good,
             target=metric.target,
         )
-        unit = "%" if metric.unit == "%" else ""
+        # The chart's description joins the unit to each number: "78.7%", "441 per 100,000".
+        unit = {"%": "%", "count": ""}.get(metric.unit, f" {metric.unit}")
         svg = spc.render_svg(chart, title=metric.name, unit=unit, element_id=f"spc-{metric.slug}")
     return Panel(metric, months, chart, svg, why, comparison(computed, metric, level, key))
 
@@ -336,18 +411,43 @@ def comparison(computed: Computed, metric: Metric, level: str, key: str) -> list
     frame = frame[frame.level == level]
     latest = frame.sort_values("month").groupby("unit", as_index=False).tail(1)
     return [
-        (r.unit, shown(metric, r.numerator, r.denominator, [r.month]).text(), r.unit == key)
+        (
+            r.unit,
+            with_unit(metric, shown(metric, r.numerator, r.denominator, [r.month]).value),
+            r.unit == key,
+        )
         for r in latest.sort_values("unit").itertuples(index=False)
     ]
 
 
-def csv_rows(computed: Computed, metric: Metric, level: str, key: str) -> list[list[str]]:
-    """month, numerator, denominator, value: every figure suppressed."""
-    rows = [["month", "numerator", "denominator", "value"]]
+CSV_HEADER = [
+    "metric",
+    "metric_name",
+    "value_unit",
+    "level",
+    "unit_code",
+    "unit_name",
+    "snapshot",
+    "month",
+    "numerator",
+    "denominator",
+    "value",
+]
+
+
+def csv_rows(
+    computed: Computed, metric: Metric, level: str, key: str, *, code: str, name: str
+) -> list[list[str]]:
+    """One header line, then a row per month, every figure suppressed. Each row names the
+    metric, its unit, the unit of the organisation (`code`, `name`) and the snapshot, so a
+    file saved and opened later, or several joined, says what it holds."""
+    about = [metric.slug, metric.name, metric.unit, level, code, name, computed.snapshot.id]
+    rows = [CSV_HEADER]
     for m in series(computed, metric, level, key):
         f = m.figure
         rows.append(
             [
+                *about,
                 m.month,
                 _count(f.numerator),
                 "" if _is_count(metric) else _count(f.denominator),
@@ -428,7 +528,7 @@ def _inequalities(computed: Computed, metric: Metric, level: str, key: str) -> I
         gaps = engine.deprivation_gap(quintiles)  # empty when every quintile is suppressed
         row = gaps.iloc[0] if len(gaps) else None
         if row is not None and pd.notna(row.gap):
-            gap = f"{row.gap:,.1f}"
+            gap = f"{row.gap:,.1f} {difference_unit(metric)}"
         if row is not None and pd.notna(row.ratio):
             ratio = f"{row.ratio:,.2f}"
     return Inequalities(metric, breakdowns, gap, ratio)

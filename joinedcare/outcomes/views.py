@@ -7,11 +7,13 @@ trail has no action for aggregate views (AuditEvent records access to people's r
 """
 
 import csv
+import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from joinedcare.analytics import profiles
 from joinedcare.analytics.store import Store
@@ -79,6 +81,7 @@ def dashboard(request: HttpRequest, level: str, code: str) -> HttpResponse:
         "level": level,
         "code": code,
         "snapshot": computed.snapshot,
+        "loaded_at": figures.loaded_at(computed.snapshot),
         "panels": panels,
         "names": names,
         "skipped": computed.skipped,
@@ -99,8 +102,8 @@ def inequalities(request: HttpRequest, level: str, code: str) -> HttpResponse:
         "unit": unit,
         "level": level,
         "code": code,
-        "first_month": months[0] if months else None,
-        "last_month": months[-1] if months else None,
+        "first_month": figures.month_words(months[0]) if months else None,
+        "last_month": figures.month_words(months[-1]) if months else None,
         "metrics": [
             figures.inequalities(computed, metric, level, key) for metric in computed.computed
         ],
@@ -110,18 +113,37 @@ def inequalities(request: HttpRequest, level: str, code: str) -> HttpResponse:
 
 
 def download(request: HttpRequest, level: str, code: str, slug: str) -> HttpResponse:
+    """A metric's monthly figures for one unit as CSV, named after the metric, the unit and
+    the day the data was loaded."""
     _check(request)
-    _unit(level, code)
+    unit = _unit(level, code)
     computed = figures.current(settings.ANALYTICS_DIR)
     if computed is None or slug not in computed.units:
         raise Http404("No such computed metric")
     metric = computed.metrics[slug]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{level}-{code}-{slug}.csv"'
-    csv.writer(response).writerows(
-        figures.csv_rows(computed, metric, level, figures.unit_key(level, code))
+    rows = figures.csv_rows(
+        computed, metric, level, figures.unit_key(level, code), code=code, name=unit.name
     )
+    if len(rows) == 1:
+        # No months for this unit (a place-only metric below the place): the dashboard offers
+        # no download, and a file of a header alone would read as "no activity".
+        raise Http404("No figures for this metric and unit")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(computed, level, code, slug)}"'
+    )
+    csv.writer(response).writerows(rows)
     return response
+
+
+def _filename(computed: figures.Computed, level: str, code: str, slug: str) -> str:
+    """The download's name, <metric>-<level>-<code>-data-loaded-<date>.csv: files from
+    different metrics, units or days' data do not overwrite each other in a folder."""
+    loaded = figures.loaded_at(computed.snapshot)
+    when = f"-data-loaded-{timezone.localdate(loaded).isoformat()}" if loaded else ""
+    # Only safe characters in a header value and a file name.
+    safe_code = re.sub(r"[^A-Za-z0-9_-]", "_", code)
+    return f"{slug}-{level}-{safe_code}{when}.csv"
 
 
 def locality_profile(request: HttpRequest, code: str) -> HttpResponse:

@@ -1,8 +1,11 @@
 """A TAP lead reads their team's outcomes dashboard and downloads a metric's data as CSV."""
 
+import csv
+
 import pytest
 from playwright.sync_api import expect
 
+from joinedcare.outcomes.figures import CSV_HEADER
 from joinedcare.staff.roles import Role
 from tests import factories
 from tests.browser.conftest import sign_in
@@ -30,6 +33,10 @@ def test_tap_lead_reads_the_dashboard_and_downloads_a_csv(page, units):  # noqa:
         section.get_by_role("link", name="Download data (CSV)").click()
     download = download_info.value
     path = download.path()
-    with open(path, encoding="utf-8") as fh:
-        assert fh.readline().strip() == "month,numerator,denominator,value"
-    assert download.suggested_filename == f"team-{team.code}-ae_attendances_per_1000.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        header, first = list(csv.reader(fh))[:2]
+    # A file opened later says what it is: the metric, its unit and the team, in every row.
+    assert header == CSV_HEADER
+    assert first[0] == "ae_attendances_per_1000" and first[3:5] == ["team", team.code]
+    assert first[1].startswith("A&E attendances") and first[2] == "per 1,000"
+    assert download.suggested_filename.startswith(f"ae_attendances_per_1000-team-{team.code}-")
