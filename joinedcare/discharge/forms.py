@@ -1,7 +1,8 @@
 from django import forms
 
+from joinedcare.home.forms import YesNoField
 from joinedcare.organisations.models import Organisation
-from joinedcare.referrals.forms import ChoicesFromQueries, PersonDetailsForm, YesNoField
+from joinedcare.referrals.forms import ChoicesFromQueries, PersonDetailsForm
 
 # ISO as the hint shows, and the day-first forms people in England type.
 DATETIME_FORMATS = [

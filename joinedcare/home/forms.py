@@ -85,6 +85,24 @@ class NHSForm(forms.Form):
         style(self)
 
 
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class YesNoField(forms.ChoiceField):
+    """A required yes or no, never defaulted: an unanswered question is an error."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", forms.RadioSelect)
+        # The message names its question: a page may ask several.
+        label = kwargs["label"]
+        message = f"Answer yes or no: {label[0].lower()}{label[1:]}"
+        kwargs.setdefault("error_messages", {"required": message, "invalid_choice": message})
+        super().__init__(choices=YES_NO, **kwargs)
+
+    def clean(self, value):
+        return super().clean(value) == "yes"
+
+
 # --- dates as day, month and year -------------------------------------------------------
 
 PARTS = ("day", "month", "year")

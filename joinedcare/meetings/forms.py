@@ -3,8 +3,7 @@
 from django import forms
 
 from joinedcare import nhs_numbers
-from joinedcare.home.forms import DatePartsField, NHSForm
-from joinedcare.referrals.forms import YesNoField
+from joinedcare.home.forms import DatePartsField, NHSForm, YesNoField
 
 from . import spa
 from .actions import MINUTES_CHANGED, REASON_MAX

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from joinedcare import nhs_numbers
-from joinedcare.home.forms import NHSForm
+from joinedcare.home.forms import NHSForm, YesNoField
 from joinedcare.people.models import Person
 from joinedcare.services.models import Service
 
@@ -16,7 +16,6 @@ from .actions import SAME_PERSON_UNCONFIRMED
 from .models import Referral
 
 DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"]
-YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class ChoicesFromQueries(NHSForm):
@@ -35,21 +34,6 @@ class ChoicesFromQueries(NHSForm):
     def full_clean(self) -> None:
         self._apply_querysets()
         super().full_clean()
-
-
-class YesNoField(forms.ChoiceField):
-    """A required yes or no, never defaulted: an unanswered question is an error."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("widget", forms.RadioSelect)
-        # The message names its question: a page may ask several.
-        label = kwargs["label"]
-        message = f"Answer yes or no: {label[0].lower()}{label[1:]}"
-        kwargs.setdefault("error_messages", {"required": message, "invalid_choice": message})
-        super().__init__(choices=YES_NO, **kwargs)
-
-    def clean(self, value):
-        return super().clean(value) == "yes"
 
 
 def _text(

@@ -1,7 +1,7 @@
 from django import forms
 
-from joinedcare.home.forms import NHSForm
-from joinedcare.referrals.forms import DATE_FORMATS, ChoicesFromQueries, YesNoField
+from joinedcare.home.forms import NHSForm, YesNoField
+from joinedcare.referrals.forms import DATE_FORMATS, ChoicesFromQueries
 
 from .models import Episode
 

@@ -3,8 +3,7 @@
 from django import forms
 from django.template.loader import render_to_string
 
-from joinedcare.home.forms import NHSForm
-from joinedcare.referrals.forms import YesNoField
+from joinedcare.home.forms import NHSForm, YesNoField
 
 
 class _Form(NHSForm):
