@@ -18,6 +18,10 @@ from .models import Referral
 DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"]
 
 
+# Older than anyone living: a date of birth before this is a mistyped year.
+MAX_AGE = 120
+
+
 class ChoicesFromQueries(NHSForm):
     """A form whose model choices are given per request. NHSForm validates while it is
     constructed, so the querysets are put in place before any validation runs."""
@@ -88,8 +92,14 @@ class PersonDetailsForm(NHSForm):
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
-        if born > timezone.localdate():
+        today = timezone.localdate()
+        if born > today:
             raise forms.ValidationError("The date of birth must be in the past")
+        # Nobody alive is older: 1850 is a mistyped year, not a 176-year-old.
+        if today.year - born.year > MAX_AGE:
+            raise forms.ValidationError(
+                f"The date of birth is more than {MAX_AGE} years ago: check the year"
+            )
         return born
 
 

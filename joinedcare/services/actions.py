@@ -23,6 +23,9 @@ from joinedcare.staff.roles import Permission
 
 from .models import FOLLOW_UP_DAYS, MAX_DAYS, Episode, Extension, Service, ServiceDay
 
+# More than any service offers in a day: a typing slip, not a plan.
+MAX_CAPACITY = 10_000
+
 
 class PlaceGone(ValidationError):
     """The service has no free place on a day of the episode (someone booked it first)."""
@@ -42,6 +45,16 @@ def set_capacity(*, by, service: Service, day: date, capacity: int) -> ServiceDa
         raise PermissionError("Your role does not manage capacity.")
     if capacity < 0:
         raise ValidationError({"capacity": "Capacity cannot be negative"})
+    if capacity > MAX_CAPACITY:
+        raise ValidationError(
+            {"capacity": f"Capacity is more than {MAX_CAPACITY:,} a day: check the number"}
+        )
+    # Past days are what happened (occupancy figures read them); a year ahead is a plan.
+    today = clock.today()
+    if day < today:
+        raise ValidationError({"day": "Capacity can be published for today or later"})
+    if day > today + timedelta(days=366):
+        raise ValidationError({"day": "Capacity can be published up to a year ahead"})
     filled = _occupying(service, day).aggregate(n=Sum("amount"))["n"] or 0
     if capacity < filled:
         raise ValidationError(

@@ -6,15 +6,17 @@ from joinedcare.referrals.forms import DATE_FORMATS, ChoicesFromQueries
 from .models import Episode
 
 
-def _date(label: str, *, required: bool = True, help_text: str = "For example, 2026-01-14"):
+def _date(label: str, *, required: bool = True, help_text: str = "For example, 14/01/2026"):
+    # The hint, the error and a prefilled date all read day first, as people here write.
     return forms.DateField(
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
+        widget=forms.DateInput(format="%d/%m/%Y"),
         help_text=help_text,
         error_messages={
             "required": f"Enter the {label.lower()}",
-            "invalid": f"Enter a real {label.lower()}, for example 2026-01-14",
+            "invalid": f"Enter a real {label.lower()}, for example 14/01/2026",
         },
     )
 

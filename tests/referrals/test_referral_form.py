@@ -166,3 +166,11 @@ def test_recorded_message_in_hours(client, at, coordinator, spa):
     response = client.post(URL, _form(factories.unused_nhs_number()), follow=True)
     referral = Referral.objects.get()
     assert f"Referral {referral.pk} recorded: awaiting triage." in response.content.decode()
+
+
+def test_a_date_of_birth_in_1850_is_a_mistyped_year(client, at, coordinator, spa):
+    at(MORNING)
+    client.force_login(coordinator)
+    page = client.post(URL, _form("9990001022", date_of_birth="1850-01-01")).content.decode()
+    assert "The date of birth is more than 120 years ago: check the year" in page
+    assert not Referral.objects.exists()

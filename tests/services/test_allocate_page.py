@@ -228,3 +228,13 @@ def test_episodes_ending_lists_an_overrun_plainly(client, at, assessor, spa):
 def datetime_on(day: date):
     """10am on `day`, London time (in the assessment team's hours)."""
     return MORNING.replace(year=day.year, month=day.month, day=day.day)
+
+
+def test_a_prefilled_start_date_reads_as_its_hint_does(client, at, assessor, spa):
+    at(MORNING)
+    _catalogue(spa)
+    referral = factories.referral(spa=spa)
+    page = _page(client, assessor, referral)
+    field = re.search(rf'<input[^>]*name="allocate-{referral.pk}-start"[^>]*>', page).group(0)
+    assert f'value="{MORNING:%d/%m/%Y}"' in field
+    assert "For example, 14/01/2026" in page and "2026-01-14" not in page

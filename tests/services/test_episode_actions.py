@@ -282,3 +282,24 @@ def test_week_of_six(db):
     assert episode.week_on(date(2026, 1, 14)) == 1
     assert episode.week_on(date(2026, 1, 21)) == 2
     assert episode.week_on(date(2026, 2, 24)) == 6
+
+
+@pytest.mark.parametrize(
+    ("days_ahead", "capacity", "field", "message"),
+    [
+        (-1, 3, "day", "Capacity can be published for today or later"),
+        (400, 3, "day", "Capacity can be published up to a year ahead"),
+        (1, 99_999_999, "capacity", "Capacity is more than 10,000 a day: check the number"),
+    ],
+)
+def test_capacity_for_the_past_far_future_or_a_slip_of_the_keys_is_refused(
+    at, assessor, spa, days_ahead, capacity, field, message
+):
+    at(MORNING)
+    service = _service(spa, capacity=1)
+    with pytest.raises(ValidationError) as error:
+        actions.set_capacity(
+            by=assessor, service=service, day=TODAY + timedelta(days=days_ahead), capacity=capacity
+        )
+    assert error.value.message_dict == {field: [message]}
+    assert actions.set_capacity(by=assessor, service=service, day=TODAY, capacity=2).capacity == 2
