@@ -195,6 +195,8 @@ def render_person_spa(
     sections = [
         {
             "referral": r,
+            # Triage is the assessment team's, in its hours: out of them, say so, not a form.
+            "triage_now": r.spa.in_hours(clock.now()),
             "triage_form": form_for(
                 failed,
                 form_prefix("triage", r.pk),

@@ -6,7 +6,7 @@ from collections import Counter
 
 from joinedcare.referrals.models import Referral
 from tests import factories
-from tests.referrals.conftest import MORNING
+from tests.referrals.conftest import MORNING, NIGHT
 
 
 def _three_referrals(spa):
@@ -79,3 +79,16 @@ def test_a_step_for_a_referral_that_is_not_the_person_s_is_not_found(client, at,
     url = f"/people/{mine.person.public_id}/spa/triage/"
     assert client.post(url, {"referral": other.pk}).status_code == 404
     assert client.post(url, {"referral": "x"}).status_code == 404
+
+
+def test_at_night_triage_is_not_offered_but_said_to_wait(client, at, assessor, spa):
+    at(NIGHT)
+    referral = factories.referral(spa=spa, status=Referral.Status.NEW)
+    client.force_login(assessor)
+    page = client.get(f"/people/{referral.person.public_id}/spa/").content.decode()
+    assert "Record triage" not in page
+    waits = "The assessment team triages 08:00 to 20:00: this referral waits for the morning."
+    assert waits in page
+    at(MORNING)
+    page = client.get(f"/people/{referral.person.public_id}/spa/").content.decode()
+    assert "Record triage" in page
