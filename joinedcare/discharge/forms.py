@@ -2,7 +2,7 @@ from django import forms
 
 from joinedcare.home.forms import YesNoField
 from joinedcare.organisations.models import Organisation
-from joinedcare.referrals.forms import ChoicesFromQueries, PersonDetailsForm
+from joinedcare.referrals.forms import ChoicesFromQueries, PersonDetailsForm, same_person_field
 
 # ISO as the hint shows, and the day-first forms people in England type.
 DATETIME_FORMATS = [
@@ -39,6 +39,7 @@ class MedicallyFitForm(PersonDetailsForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter what support they might need"},
     )
+    same_person = same_person_field()
     consent_to_share = YesNoField(label="Has the person agreed to share their information?")
     what_matters = forms.CharField(
         label="What matters to the person", required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -82,7 +82,9 @@ def add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
 
         def add_person() -> str:
-            case, _ = _add(request.user, spa, form)
+            case, _ = _add(
+                request.user, spa, form, same_person_confirmed=form.cleaned_data["same_person"]
+            )
             messages.success(request, "Added to Discharge to Assess, with a referral to the SPA.")
             return reverse("person-discharge", kwargs={"person": case.person.public_id})
 
@@ -94,9 +96,13 @@ def add(request: HttpRequest) -> HttpResponse:
 
 
 @transaction.atomic
-def _add(user, spa, form, **api):
+def _add(user, spa, form, same_person_confirmed: bool | None = None, **api):
+    """`same_person_confirmed` as `find_or_create_person` takes it: the form asks (a known
+    NHS number with another name or sex), another system (the API) cannot (None)."""
     details = {k: form.cleaned_data[k] for k in MedicallyFitForm.PERSON_FIELDS}
-    person, _ = referral_actions.find_or_create_person(by=user, **details)
+    person, _ = referral_actions.find_or_create_person(
+        by=user, same_person_confirmed=same_person_confirmed, **details
+    )
     data = form.cleaned_data
     return actions.add_medically_fit(
         by=user,

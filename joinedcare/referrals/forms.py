@@ -152,15 +152,21 @@ class ReferralForm(PersonDetailsForm):
         return {k: self.cleaned_data[k] for k in story}
 
 
-class PhoneReferralForm(ReferralForm):
-    """The coordinator's form: the API's fields, and the confirmation asked for when a
-    known NHS number comes with a different name or sex."""
-
-    same_person = forms.BooleanField(
+def same_person_field() -> forms.BooleanField:
+    """The confirmation asked for when a known NHS number comes with a different name or
+    sex (shown by `referrals/_same_person.html` only then)."""
+    return forms.BooleanField(
         label="I have checked this is the same person",
         required=False,  # asked only when the details differ: the action says so
         error_messages={"unconfirmed": SAME_PERSON_UNCONFIRMED},
     )
+
+
+class PhoneReferralForm(ReferralForm):
+    """The coordinator's form: the API's fields, and the confirmation asked for when a
+    known NHS number comes with a different name or sex."""
+
+    same_person = same_person_field()
 
 
 class TriageForm(ChoicesFromQueries):
