@@ -60,6 +60,7 @@ class AuditEvent(models.Model):
         CONSENT_RECORDED = "consent_recorded", "Consent to share recorded"
         CONSENT_WITHDRAWN = "consent_withdrawn", "Consent to share withdrawn"
         MDT_AGENDA = "mdt_agenda", "Put on an MDT agenda"
+        MDT_AGENDA_VIEWED = "mdt_agenda_viewed", "Shown on an MDT agenda"
         MDT_OUTCOME = "mdt_outcome", "MDT outcome recorded"
         ESCALATION = "escalation", "Escalation raised, moved or answered"
         MEETING_PACK_VIEWED = "meeting_pack_viewed", "Shown in an MDT meeting pack"

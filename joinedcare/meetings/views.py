@@ -154,7 +154,7 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
 
         AuditEvent.record_many(
             by=user,
-            action=AuditEvent.Action.MDT_AGENDA,
+            action=AuditEvent.Action.MDT_AGENDA_VIEWED,
             people=[i.person for i in items if i.person_id in named],
             detail=f"meeting {meeting.pk} agenda viewed",
         )

@@ -101,6 +101,11 @@ def test_meeting_page_shows_names_to_members_with_a_relationship(client, agenda,
     client.force_login(gp)
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "Edith PIAF" in page and "New in the practice" in page
+    # Opening the page is a view: the person's audit trail must not say the GP put them
+    # on the agenda.
+    viewed = AuditEvent.objects.filter(actor=gp, detail=f"meeting {meeting.pk} agenda viewed")
+    assert viewed.exists()
+    assert {e.get_action_display() for e in viewed} == {"Shown on an MDT agenda"}
 
 
 def test_meeting_page_pseudonymises_for_others(client, agenda, team_a):
