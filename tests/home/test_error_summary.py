@@ -40,3 +40,22 @@ def test_each_yes_or_no_question_is_named():
     html = _summary()
     assert ">Answer yes or no: is the person medically stable?<" in html
     assert ">Answer yes or no: has the person agreed to share their information?<" in html
+
+
+class _Named(NHSForm):
+    held_on = forms.CharField(label="Meeting date")
+
+
+def test_a_message_that_names_its_field_is_not_named_twice():
+    form = _Named(data={"held_on": "x"})
+    form.is_valid()
+    form.add_error("held_on", "Enter the meeting date")
+    html = render_to_string("includes/error_summary.html", {"form": form})
+    assert ">Enter the meeting date<" in html and "Meeting date: Enter" not in html
+
+
+def test_the_summary_takes_focus_when_the_page_loads():
+    # nhsuk-frontend moves focus to a summary marked with its module, so a screen reader
+    # hears the problems first.
+    html = _summary()
+    assert 'data-module="nhsuk-error-summary"' in html

@@ -120,7 +120,9 @@ def test_search_invalid_nhs_number_names_the_field(signed_in_gp, person_a, numbe
 
     body = response.content.decode()
     assert "There is a problem" in body
-    assert re.search(rf"NHS number: [^<]*{message}", body)
+    # The summary's line goes to the field and names it, once.
+    line = re.search(r'<a href="#id_nhs_number">([^<]*)</a>', body).group(1)
+    assert message in line and line.count("NHS number") == 1
     assert "found" not in body
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH).exists()
 

@@ -9,14 +9,19 @@ register = template.Library()
 def summary_line(error: object, field: forms.BoundField) -> str:
     """One line of the error summary, naming its field once.
 
-    A message the form wrote for the field ("Enter the NHS number") already names it and
-    stands alone, as does one that begins with the label; Django's generic messages
+    A message the form wrote for the field ("Enter the NHS number") stands alone, as does
+    one that already names the field ("Enter the meeting date"); Django's generic messages
     ("This field is required.") get the label in front, without a colon after a question.
     """
     text, label = str(error), str(field.label or "")
-    if not label or text.startswith(label) or text in _own_messages(field.field):
+    if not label or _names(text, label) or text in _own_messages(field.field):
         return text
     return f"{label} {text}" if label.endswith("?") else f"{label}: {text}"
+
+
+def _names(text: str, label: str) -> bool:
+    """The message already names the field ("Enter the meeting date" for "Meeting date")."""
+    return label.rstrip("?").lower() in text.lower()
 
 
 def _own_messages(form_field: forms.Field) -> set[str]:
