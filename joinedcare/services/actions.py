@@ -99,9 +99,17 @@ def _release(episode: Episode, after: date, until: date) -> None:
     )
 
 
+def works_at(user, referral: Referral) -> bool:
+    """Whether `user` is on the staff of the access point the referral is at: a role that
+    allocates elsewhere (a social worker at the children's access point) does not here."""
+    return referral.spa.staff.filter(pk=user.pk).exists()
+
+
 def _may_allocate(by, service: Service, referral: Referral, now) -> bool:
     """Whether this is an out-of-hours commission (True), an in-hours allocation (False),
     or refused (raises)."""
+    if not works_at(by, referral):
+        raise PermissionError(f"Only the staff of {referral.spa.name} allocate its services.")
     if has_permission(by, Permission.TRIAGE_REFERRALS) and referral.spa.in_hours(now):
         return False
     gp_bed = service.kind == Service.Kind.GP_BED and referral.requested_service == service.kind
@@ -134,7 +142,7 @@ def allocatable_services(*, by, referral: Referral, now=None):
     now = now or clock.now()
     services = Service.objects.filter(place_id=referral.spa.place_id, active=True)
     services = services.select_related("provider")
-    if not referral.is_open:
+    if not referral.is_open or not works_at(by, referral):
         return services.none()
     in_hours = referral.spa.in_hours(now)
     if has_permission(by, Permission.TRIAGE_REFERRALS) and in_hours:

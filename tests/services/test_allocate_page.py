@@ -238,3 +238,21 @@ def test_a_prefilled_start_date_reads_as_its_hint_does(client, at, assessor, spa
     field = re.search(rf'<input[^>]*name="allocate-{referral.pk}-start"[^>]*>', page).group(0)
     assert f'value="{MORNING:%d/%m/%Y}"' in field
     assert "For example, 14/01/2026" in page and "2026-01-14" not in page
+
+
+def test_staff_of_another_access_point_may_not_allocate_here(client, at, spa):
+    at(MORNING)
+    services = _catalogue(spa)
+    referral = factories.referral(spa=spa)
+    # A social worker at the children's access point: her role allocates, but not here.
+    outsider = factories.staff(Role.SOCIAL_WORKER)
+    factories.spa(staff=[outsider], kind="families")
+    with pytest.raises(PermissionError, match="Only the staff of"):
+        actions.allocate_service(
+            by=outsider,
+            referral=referral,
+            service=services[Service.Kind.REABLEMENT],
+            start=TODAY,
+        )
+    assert not actions.allocatable_services(by=outsider, referral=referral).exists()
+    assert not Episode.objects.exists()
