@@ -7,6 +7,8 @@ from joinedcare.access.models import BreakGlass
 from joinedcare.audit.models import AuditEvent
 from joinedcare.organisations.models import Locality, Organisation, Place, Practice, Team, Ward
 from joinedcare.people.models import Person
+from joinedcare.referrals.models import SinglePointOfAccess
+from joinedcare.services.models import Episode, Service
 from joinedcare.staff.models import StaffUser
 from joinedcare.staff.roles import Role
 from tests import factories
@@ -24,13 +26,15 @@ def signed_in_administrator(client, administrator):
 
 
 @pytest.mark.parametrize(
-    "model", [Organisation, Place, Locality, Ward, Team, Practice, StaffUser], ids=str
+    "model",
+    [Organisation, Place, Locality, Ward, Team, Practice, StaffUser, SinglePointOfAccess, Service],
+    ids=str,
 )
 def test_admin_manages_reference_data(model):
     assert model in admin.site._registry
 
 
-@pytest.mark.parametrize("model", [Person, AuditEvent, BreakGlass], ids=str)
+@pytest.mark.parametrize("model", [Person, AuditEvent, BreakGlass, Episode], ids=str)
 def test_admin_never_holds_records_or_audit(model):
     assert model not in admin.site._registry
 
@@ -96,3 +100,11 @@ def test_admin_model_pages_are_out_of_reach_for_a_gp(client, gp_a):
 
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+def test_an_administrator_adds_staff_to_an_access_point(client, db):
+    client.force_login(factories.staff(Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    spa = factories.spa()
+    page = client.get(f"/admin/referrals/singlepointofaccess/{spa.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="staff"' in page.content.decode()
