@@ -79,11 +79,14 @@ def family(request: HttpRequest, family: int) -> HttpResponse:
                     detail=f"family referral {referral.pk}",
                 )
         raise PermissionDenied
-    staff = StaffUser.objects.filter(is_active=True).order_by("last_name", "first_name")
+    # The virtual MDT is of care staff: who took part, and who becomes key worker.
+    care_staff = _care_staff(
+        StaffUser.objects.filter(is_active=True).order_by("last_name", "first_name")
+    )
     form = MDTForm(
         request.POST if request.method == "POST" else None,
-        staff=staff,
-        key_workers=_care_staff(staff),
+        staff=care_staff,
+        key_workers=care_staff,
     )
     if request.method == "POST" and form.is_valid():
         try:

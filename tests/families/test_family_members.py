@@ -181,8 +181,9 @@ def test_key_worker_choices_are_care_roles_and_others_are_refused(client, worker
     analyst = factories.staff(Role.ANALYST, first_name="Ann", last_name="Alyst")
     nurse = factories.staff(Role.DISTRICT_NURSE, first_name="Nora", last_name="Nurse")
     client.force_login(worker)
-    choices = client.get(f"/families/{family.pk}/").context["form"].fields["key_worker"]
-    assert nurse in choices.queryset and analyst not in choices.queryset
+    fields = client.get(f"/families/{family.pk}/").context["form"].fields
+    for name in ("key_worker", "mdt_members"):
+        assert nurse in fields[name].queryset and analyst not in fields[name].queryset
     response = client.post(f"/families/{family.pk}/", {"key_worker": analyst.pk})
     assert response.status_code == 400
     assert "Choose a key worker in a care role from the list" in response.content.decode()
