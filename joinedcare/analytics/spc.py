@@ -96,6 +96,14 @@ VARIATION_COLOURS = {
     Variation.NOT_ENOUGH_POINTS: COMMON_CAUSE_COLOUR,
 }
 
+# How each rule reads on a chart point (run and trend lengths are the chart's own).
+RULE_WORDS = {
+    Rule.OUTSIDE_LIMITS: "outside the process limits",
+    Rule.RUN: "a run on one side of the mean",
+    Rule.TREND: "a trend of rising or falling points",
+    Rule.TWO_OF_THREE: "two of three points near a limit",
+}
+
 VARIATION_WORDS = {
     Variation.COMMON_CAUSE: "common cause variation",
     Variation.IMPROVEMENT: "special cause variation: improvement",
@@ -526,13 +534,13 @@ class _Frame:
     def points(self) -> list[str]:
         out = []
         for p in self.chart.points:
-            rules = ", ".join(r.value for r in p.rules) or "none"
+            rules = "; ".join(RULE_WORDS[r] for r in p.rules)
             out.append(
                 f'<circle class="jc-spc-point" cx="{self.x(p.index):.1f}" '
                 f'cy="{self.y(p.value):.1f}" r="4" fill="{p.colour}" '
                 f'data-variation="{p.variation.value}"><title>{escape(p.label)}: '
-                f"{escape(_fmt(p.value))} ({escape(VARIATION_WORDS[p.variation])}; rules: "
-                f"{escape(rules)})</title></circle>"
+                f"{escape(_fmt(p.value))} ({escape(VARIATION_WORDS[p.variation])}"
+                f"{escape(f': {rules}' if rules else '')})</title></circle>"
             )
         return out
 

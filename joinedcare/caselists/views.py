@@ -149,7 +149,11 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
             .select_related("practice__organisation")
             .order_by(*SORTS[sort])
         )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Past the end is the last page; before the start (0, -1) the first, not the last.
+    asked = request.GET.get("page", "")
+    page = Paginator(entries, PAGE_SIZE).get_page(
+        1 if asked.lstrip("-").isdigit() and int(asked) < 1 else asked
+    )
     # Only the people on the page are re-identified, and so audited as seen.
     named = _reidentify(user, page.object_list)
     _audit(user, unit, entries, named)

@@ -466,6 +466,15 @@ def _count(count: int | None) -> str:
     return SUPPRESSED_TEXT if count is None else str(count)
 
 
+def _shown_count(count: int | None) -> str:
+    return SUPPRESSED_TEXT if count is None else f"{count:,}"
+
+
+def _group_label(group: object) -> str:
+    text = str(group)
+    return text[:1].upper() + text[1:]
+
+
 @dataclass(frozen=True)
 class Breakdown:
     dimension: str
@@ -509,8 +518,10 @@ def _inequalities(computed: Computed, metric: Metric, level: str, key: str) -> I
         figures = [
             (r.group, shown(metric, r.numerator, r.denominator, months)) for r in frame.itertuples()
         ]
+        # On the page counts read "1,204" and groups "Female", as the rest of the page.
         rows = [
-            (group, _count(f.numerator), _count(f.denominator), f.text()) for group, f in figures
+            (_group_label(group), _shown_count(f.numerator), _shown_count(f.denominator), f.text())
+            for group, f in figures
         ]
         breakdowns.append(Breakdown(dimension, title, rows))
         if dimension == "imd_quintile":

@@ -229,8 +229,10 @@ def test_a_long_list_is_paged_keeping_its_sort_and_audits_only_the_page(
     assert "Showing 5 to 5 of 5 people (page 3 of 3)." in last
     assert "PAGED5" in last and "PAGED6" not in last
     assert 'aria-current="page">3<' in last and "nhsuk-pagination__next" not in last
-    # A page past the end shows the last page, not an error.
+    # A page past the end shows the last page, one before the start the first: no error.
     assert "PAGED5" in client.get(url + "?sort=risk&page=99").text
+    for before in ("0", "-1"):
+        assert "(page 1 of 3)" in client.get(url + f"?sort=risk&page={before}").text
 
 
 def test_a_list_on_one_page_has_no_pages(client, published, team_a):

@@ -211,3 +211,13 @@ def test_profile_method_says_plainly_that_everyone_is_a_year_older(client, units
 
     assert "Each year everyone is a year older." in body
     assert "a year a year" not in profiles.METHOD_TEXT
+
+
+def test_inequalities_rows_read_as_words_and_counts_with_separators(client, units):
+    body = _dashboard(client, f"/outcomes/place/{units['place'].code}/inequalities/")
+    cells = re.findall(r'<td class="nhsuk-table__cell[^"]*">([^<]*)</td>', body)
+    assert "Female" in cells and "Male" in cells
+    assert "female" not in cells and "male" not in cells
+    # A count of a thousand or more has its separator, as the values beside it do.
+    big = [c for c in cells if re.fullmatch(r"\d{4,}", c)]
+    assert big == [], big

@@ -52,3 +52,19 @@ def test_description_names_the_limits():
     chart = xmr([-2, 2] * 8 + [30], low_is_good=False)
     text = describe(chart)
     assert "Process limits" in text and "1 points show special cause" in text
+
+
+def test_each_point_says_in_words_which_rules_fired():
+    labels, values = series("RXP", "admissions")
+    chart = xmr(values, labels=labels, low_is_good=True, target=3_500)
+    root = parse(render_svg(chart, title="Emergency admissions"))
+    titles = [c.find("svg:title", NS).text for c in root.findall("svg:circle", NS)]
+    assert not any("_" in t or "rules:" in t for t in titles)
+    special = [t for t, p in zip(titles, chart.points, strict=True) if p.rules]
+    assert special and all(
+        any(w in t for w in ("outside the process limits", "a run on one side", "a trend"))
+        or "two of three points" in t
+        for t in special
+    )
+    common = [t for t, p in zip(titles, chart.points, strict=True) if not p.rules]
+    assert common and all(t.endswith("(common cause variation)") for t in common)
