@@ -106,7 +106,7 @@ def episode_forms(request, referral: Referral, failed) -> dict:
     }
 
 
-def _step(request, person, form, act, success: str) -> HttpResponse:
+def _step(request, person, form, act, success: str = "") -> HttpResponse:
     """Validate, act once (a form sent twice books one bed), and either go back to the
     person's page or show the errors."""
     if (sent := already_sent(request)) is not None:
@@ -114,8 +114,8 @@ def _step(request, person, form, act, success: str) -> HttpResponse:
     if form.is_valid():
 
         def save() -> str:
-            act(form.cleaned_data)
-            messages.success(request, success)
+            # `act` may say what it did ("commissioned out of hours") better than `success`.
+            messages.success(request, act(form.cleaned_data) or success)
             return reverse("person-spa", kwargs={"person": person.public_id})
 
         try:
@@ -140,8 +140,8 @@ def allocate(request: HttpRequest, person: Person) -> HttpResponse:
     )
     form = _allocate_form(request, referral, request.POST)
 
-    def act(data):
-        actions.allocate_service(
+    def act(data) -> str:
+        episode = actions.allocate_service(
             by=request.user,
             referral=referral,
             service=data["service"],
@@ -149,8 +149,11 @@ def allocate(request: HttpRequest, person: Person) -> HttpResponse:
             planned_end=data["planned_end"],
             lead=data["lead"],
         )
+        if episode.commissioned_out_of_hours:
+            return f"{episode.service.name} commissioned out of hours: episode started."
+        return "Service allocated: episode started."
 
-    return _step(request, person, form, act, "Service allocated: episode started.")
+    return _step(request, person, form, act)
 
 
 @person_view("extend an episode")

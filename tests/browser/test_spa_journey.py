@@ -89,8 +89,10 @@ def test_spa_whole_path_from_3am_call_to_91_day_follow_up(page, settings):
         label=service_select.locator("option", has_text="Shotley Bridge beds").inner_text()
     )
     page.get_by_role("button", name="Commission").click()
-    expect(page.get_by_text("Service allocated: episode started.")).to_be_visible()
-    expect(page.get_by_text("Commissioned out of hours")).to_be_visible()
+    said = "Shotley Bridge beds commissioned out of hours: episode started."
+    expect(page.get_by_text(said)).to_be_visible()
+    card = page.locator(".nhsuk-card__description", has_text="Commissioned out of hours")
+    expect(card).to_be_visible()
     _sign_out(page)
 
     # 09:15: the assessment team's morning triage sees the referral and the bed.
