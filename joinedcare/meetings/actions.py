@@ -38,7 +38,7 @@ _UNIT_FIELD = {Level.MICRO: "practice", Level.INTERMEDIATE: "team", Level.MACRO:
 _UNIT_TYPE = {Level.MICRO: Practice, Level.INTERMEDIATE: Team, Level.MACRO: Locality}
 REASON_MAX = AgendaItem._meta.get_field("reason").max_length
 MINUTES_CHANGED = (
-    "Someone saved the minutes after you opened this page: their text is shown below; "
+    "{who} saved the minutes after you opened this page: their text is shown below; "
     "add yours and save again"
 )
 
@@ -112,7 +112,8 @@ def save_minutes(*, by, meeting: Meeting, minutes: str, based_on: int) -> Meetin
     if not saved:
         if meeting.minutes == text:
             return meeting  # the same words were saved already: nothing would be lost
-        raise ValidationError({"minutes": ValidationError(MINUTES_CHANGED, code="conflict")})
+        message = MINUTES_CHANGED.format(who=_minutes_saved_by(meeting))
+        raise ValidationError({"minutes": ValidationError(message, code="conflict")})
     AuditEvent.record(
         by=by,
         action=AuditEvent.Action.UPDATE,
@@ -120,6 +121,22 @@ def save_minutes(*, by, meeting: Meeting, minutes: str, based_on: int) -> Meetin
         detail=f"meeting {meeting.pk} minutes saved (version {meeting.minutes_version})",
     )
     return meeting
+
+
+def _minutes_saved_by(meeting: Meeting) -> str:
+    """Who saved the current minutes, and when ("Joanne Reed at 14:05"), from the audit
+    trail, which records each save; "Someone" if it holds none (minutes from before)."""
+    saved = (
+        AuditEvent.objects.filter(
+            detail=f"meeting {meeting.pk} minutes saved (version {meeting.minutes_version})"
+        )
+        .select_related("actor")
+        .first()
+    )
+    if saved is None or saved.actor is None:
+        return "Someone"
+    name = saved.actor.get_full_name() or saved.actor.get_username()
+    return f"{name} at {timezone.localtime(saved.occurred_at):%H:%M}"
 
 
 # --- the agenda --------------------------------------------------------------------------

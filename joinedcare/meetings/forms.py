@@ -6,7 +6,7 @@ from joinedcare import nhs_numbers
 from joinedcare.home.forms import DatePartsField, NHSForm, YesNoField
 
 from . import spa
-from .actions import MINUTES_CHANGED, REASON_MAX
+from .actions import REASON_MAX
 from .models import Escalation, Level
 
 
@@ -71,8 +71,6 @@ class MinutesForm(NHSForm):
     minutes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
-        # Listed here so the error summary shows it as it stands (it names the minutes).
-        error_messages={"conflict": MINUTES_CHANGED},
     )
     # The version of the minutes this page showed: a save based on an older one is refused.
     based_on = forms.IntegerField(

@@ -9,7 +9,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-CHANGED = "Someone saved the minutes after you opened this page"
+CHANGED = "saved the minutes after you opened this page"
 
 
 @pytest.fixture
@@ -31,7 +31,9 @@ def test_save_minutes_based_on_an_older_version_is_refused(meeting, gp, nurse):
     with pytest.raises(ValidationError) as error:
         actions.save_minutes(by=gp, meeting=meeting, minutes="GP: Bob's meds", based_on=0)
 
-    assert CHANGED in str(error.value.message_dict["minutes"])
+    said = str(error.value.message_dict["minutes"])
+    # Names who saved in between, as a care plan's clash does.
+    assert f"{nurse.get_full_name()} at " in said and CHANGED in said
     meeting.refresh_from_db()
     assert meeting.minutes == "Nurse: Edith's legs" and meeting.minutes_version == 1
 
