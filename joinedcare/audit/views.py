@@ -31,6 +31,10 @@ CSV_COLUMNS = [
     "purpose",
     "reason",
     "detail",
+    # The codes above are for machines (FHIR purpose of use); these say them in words.
+    "actor_role_label",
+    "action_label",
+    "purpose_label",
 ]
 
 
@@ -110,6 +114,9 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
                     e.purpose,
                     e.reason,
                     e.detail,
+                    e.actor_role_label,
+                    e.get_action_display(),
+                    e.get_purpose_display(),
                 ]
             )
 

@@ -167,6 +167,12 @@ def test_audit_export_has_a_header_and_one_row_per_matching_event(signed_in_offi
     assert rows[0] == CSV_COLUMNS
     assert len(rows) == 1 + 4
     assert {r[CSV_COLUMNS.index("actor")] for r in rows[1:]} == {"dr.grey"}
+    # Each code has its words beside it, for the person reading the file.
+    for row in rows[1:]:
+        event = dict(zip(CSV_COLUMNS, row, strict=True))
+        assert event["actor_role_label"] == Role(event["actor_role"]).label
+        assert event["action_label"] == AuditEvent.Action(event["action"]).label
+        assert event["purpose_label"] == AuditEvent.Purpose(event["purpose"]).label
 
 
 def test_audit_export_of_everything_lists_exactly_the_events_counted(signed_in_officer, trail):
