@@ -17,7 +17,7 @@ from joinedcare.home.once import already_sent, save_once
 from joinedcare.referrals.models import SinglePointOfAccess
 from joinedcare.referrals.views import add_errors, audit_shown, my_access_points
 from joinedcare.staff.models import StaffUser, has_permission
-from joinedcare.staff.roles import ROLE_PERMISSIONS, Permission
+from joinedcare.staff.roles import Permission, roles_with
 
 from . import actions
 from .forms import FamilyReferralForm, MDTForm
@@ -125,7 +125,7 @@ def family(request: HttpRequest, family: int) -> HttpResponse:
 def _care_staff(staff):
     """Staff who may be a family's key worker: a role that gives access to records (the
     same test `has_permission` makes, on the main role or any team role)."""
-    roles = [r for r, perms in ROLE_PERMISSIONS.items() if Permission.VIEW_PERSON_RECORD in perms]
+    roles = roles_with(Permission.VIEW_PERSON_RECORD)
     return staff.filter(Q(role__in=roles) | Q(memberships__role__in=roles)).distinct()
 
 

@@ -4,13 +4,12 @@ Invalid input raises `ValidationError` keyed by the field it is about, before an
 is written; the transaction makes sure nothing is half-saved either way.
 """
 
-import unicodedata
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from joinedcare.audit.models import AuditEvent
 from joinedcare.people.models import Person
+from joinedcare.people.names import name_key
 from joinedcare.staff.models import has_permission
 from joinedcare.staff.roles import Permission
 
@@ -33,20 +32,12 @@ SAME_PERSON_UNCONFIRMED = (
 _DETAIL_LABELS = {"given_name": "Given name", "family_name": "Family name", "sex": "Sex"}
 
 
-def _comparable(name: str) -> str:
-    """A name as compared with the record: case, accents and spacing do not count
-    ("ZOË o'neill" is "Zoe O'Neill")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
-
-
 def details_differing(person: Person, *, given_name: str, family_name: str, sex: str) -> list[str]:
     """The fields ("given_name", "family_name", "sex") typed differently from the record."""
     differing = [
         field
         for field, typed in (("given_name", given_name), ("family_name", family_name))
-        if _comparable(typed) != _comparable(getattr(person, field))
+        if name_key(typed) != name_key(getattr(person, field))
     ]
     # "Not known" on either side contradicts nothing.
     if Person.Sex.UNKNOWN not in (sex, person.sex) and sex != person.sex:

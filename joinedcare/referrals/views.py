@@ -18,7 +18,7 @@ from joinedcare.audit.models import AuditEvent
 from joinedcare.home.once import already_sent, save_once
 from joinedcare.people.models import Person
 from joinedcare.staff.models import StaffUser, has_permission
-from joinedcare.staff.roles import Permission
+from joinedcare.staff.roles import Permission, roles_with
 
 from . import actions, clock
 from .forms import AssessmentForm, PhoneReferralForm, TriageForm
@@ -142,13 +142,6 @@ def _assessors():
     return StaffUser.objects.filter(
         role__in=roles_with(Permission.TRIAGE_REFERRALS), is_active=True
     ).order_by("last_name", "first_name")
-
-
-def roles_with(permission: str) -> list[str]:
-    """The roles that grant `permission`."""
-    from joinedcare.staff.roles import ROLE_PERMISSIONS
-
-    return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
 
 
 def form_prefix(step: str, pk: int) -> str:

@@ -25,10 +25,9 @@ from joinedcare.referrals.views import (
     my_access_points,
     posted_id,
     render_person_spa,
-    roles_with,
 )
 from joinedcare.staff.models import StaffUser, has_permission
-from joinedcare.staff.roles import Permission
+from joinedcare.staff.roles import Permission, roles_with
 
 from . import actions
 from .forms import AllocateForm, CapacityForm, EndForm, ExtendForm, FollowUpForm, GPBedForm

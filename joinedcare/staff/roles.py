@@ -83,3 +83,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 # Roles whose sign-in needs a second factor (TOTP).
 TWO_FACTOR_ROLES = frozenset([Role.ADMINISTRATOR, Role.PRIVACY_OFFICER])
+
+
+def roles_with(permission: str) -> list[str]:
+    """The roles that grant `permission`."""
+    return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
