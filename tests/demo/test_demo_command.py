@@ -1,6 +1,7 @@
 """`joinedcare demo` on a small county: loads once, reuses, one login per role."""
 
-from datetime import date
+import json
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -9,9 +10,12 @@ from django.core.management import CommandError, call_command
 from joinedcare.access.rules import people_visible_to
 from joinedcare.caselists.models import PublishedRun
 from joinedcare.demo.models import CountyLoad
+from joinedcare.demo.operations_history import HISTORY_REFERRER
 from joinedcare.meetings.models import Level, Meeting
 from joinedcare.organisations.models import Locality, Practice, Team
 from joinedcare.people.models import Person
+from joinedcare.referrals import clock
+from joinedcare.referrals.models import Referral
 from joinedcare.staff.models import StaffUser
 from joinedcare.staff.roles import Role
 
@@ -46,6 +50,18 @@ def test_demo_loads_the_county_and_a_login_for_every_role(county_dir):
     for role in Role.values:
         assert f"  {role} " in output
     assert "totp administrator" in output
+
+
+@pytest.mark.django_db
+def test_demo_county_runs_to_last_month_not_a_fixed_past_date(county_dir):
+    # A demo built today shows last month's figures and open work, not March 2026's.
+    run_demo(county_dir)
+    last_month_end = clock.today().replace(day=1) - timedelta(days=1)
+    manifest = json.loads((county_dir / "manifest.json").read_text())
+    assert manifest["extract_date"] == last_month_end.isoformat()
+    history = Referral.objects.filter(referrer_name=HISTORY_REFERRER)
+    newest = history.latest("received_at").received_at.astimezone(clock.LONDON).date()
+    assert (newest.year, newest.month) == (last_month_end.year, last_month_end.month)
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from joinedcare.demo.meetings import arrange_demo_meetings
 from joinedcare.demo.operations_history import seed_history
 from joinedcare.demo.spa import create_demo_spa
 from joinedcare.demo.staff import create_demo_staff
+from joinedcare.referrals import clock
 from joinedcare.settings import _local_secret
 from joinedcare.staff.roles import Role
 from joinedcare.synthetic import GENERATOR_VERSION, build_county
@@ -80,12 +81,18 @@ class Command(BaseCommand):
                 f"{out} holds a different county (seed {built['seed']}, scale "
                 f"{built['scale']}). Rebuild everything with `make demo-reset`."
             )
-        self.stdout.write(f"Building Demo County (seed {seed}, scale {scale}) in {out} ...")
+        # The extract ends with last month, as a monthly feed would: the dashboards, case
+        # lists and operations history then lead up to today, not to a fixed past date.
+        extract_date = clock.today().replace(day=1) - timedelta(days=1)
+        self.stdout.write(
+            f"Building Demo County (seed {seed}, scale {scale}, extract to "
+            f"{extract_date:%-d %B %Y}) in {out} ..."
+        )
 
         def report(stage: str, seconds: float) -> None:
             self.stdout.write(f"  {stage:<28} {seconds:6.1f} s")
 
-        build_county(out, seed=seed, scale=scale, progress=report)
+        build_county(out, seed=seed, scale=scale, extract_date=extract_date, progress=report)
 
     def _load(self, out: Path) -> None:
         with tqdm(desc="  loading people", unit=" people", disable=None) as bar:
