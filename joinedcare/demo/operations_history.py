@@ -91,7 +91,7 @@ def seed_history(users: list[StaffUser], county_dir: Path, *, seed: int = SEED) 
     counts = Counter()
     episodes = _referrals_and_episodes(spa, by_role, older, first, end, rng, counts)
     _capacity(spa, episodes, first, end, counts)
-    _discharges(by_role, older, first, end, rng, counts)
+    _discharges(spa, by_role, older, first, end, rng, counts)
     _care_plans(by_role, [pk for pk, _ in people], first, end, rng, counts)
     return dict(counts)
 
@@ -198,23 +198,46 @@ def _capacity(spa, episodes, first, end, counts) -> None:
     counts["service_days"] = len(rows)
 
 
-def _discharges(by_role, people, first, end, rng, counts) -> None:
+def _discharges(spa, by_role, people, first, end, rng, counts) -> None:
+    """Discharge to Assess cases, each with its referral to the SPA as a live case has (the
+    coordinator's tracking page counts cases by their referral's access point)."""
     hospital = Organisation.objects.filter(kind=Organisation.Kind.ACUTE_TRUST).first()
     if hospital is None:
         return
     coordinator, assessor = by_role[Role.SPA_COORDINATOR], by_role[Role.ASSESSOR]
-    cases, day = [], first
+    referrals, cases, day = [], [], first
     while day <= end:
         for _ in range(rng.randrange(0, 3) if day.weekday() < 5 else rng.randrange(0, 2)):
             fit = _at(day, rng, (8, 18))
             allocated = fit + timedelta(hours=rng.choice([2, 5, 20, 30]))
             assessed = allocated + timedelta(days=rng.choice([0, 1, 1, 2, 3, 6]), hours=2)
             started = assessed + timedelta(days=rng.choice([0, 0, 1, 1, 2, 4]), hours=1)
+            person, ward = rng.choice(people), f"Ward {rng.randrange(1, 20)}"
+            referrals.append(
+                Referral(
+                    spa=spa,
+                    person_id=person,
+                    status=Referral.Status.CLOSED,
+                    received_at=fit,
+                    received_by=coordinator,
+                    referrer_source=Referral.Source.HOSPITAL_WARD,
+                    referrer_name=HISTORY_REFERRER,
+                    referrer_organisation=f"{hospital.name}, {ward}",
+                    reason="Medically fit for discharge, to be assessed at home",
+                    urgency=Referral.Urgency.TODAY,
+                    medically_stable=True,
+                    consent_to_share=True,
+                    triaged_at=allocated,
+                    triaged_by=assessor,
+                    closed_at=started,
+                    closed_reason="Assessed at home; services started",
+                )
+            )
             cases.append(
                 DischargeCase(
                     hospital=hospital,
-                    ward=f"Ward {rng.randrange(1, 20)}",
-                    person_id=rng.choice(people),
+                    ward=ward,
+                    person_id=person,
                     recorded_by=coordinator,
                     medically_fit_at=fit,
                     trusted_assessor=assessor,
@@ -226,6 +249,9 @@ def _discharges(by_role, people, first, end, rng, counts) -> None:
                 )
             )
         day += timedelta(days=1)
+    Referral.objects.bulk_create(referrals)
+    for referral, case in zip(referrals, cases, strict=True):
+        case.referral = referral
     DischargeCase.objects.bulk_create(cases)
     counts["d2a_cases"] = len(cases)
 

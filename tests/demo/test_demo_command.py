@@ -6,11 +6,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from joinedcare.access.rules import people_visible_to
 from joinedcare.caselists.models import PublishedRun
 from joinedcare.demo.models import CountyLoad
 from joinedcare.demo.operations_history import HISTORY_REFERRER
+from joinedcare.discharge.models import DischargeCase
 from joinedcare.meetings.models import Level, Meeting
 from joinedcare.organisations.models import Locality, Practice, Team
 from joinedcare.people.models import Person
@@ -62,6 +64,17 @@ def test_demo_county_runs_to_last_month_not_a_fixed_past_date(county_dir):
     history = Referral.objects.filter(referrer_name=HISTORY_REFERRER)
     newest = history.latest("received_at").received_at.astimezone(clock.LONDON).date()
     assert (newest.year, newest.month) == (last_month_end.year, last_month_end.month)
+
+
+@pytest.mark.django_db
+def test_the_coordinator_sees_the_demo_history_of_discharge_to_assess(county_dir, client):
+    # History cases came without a referral, so the coordinator's page said "0 completed".
+    run_demo(county_dir)
+    completed = DischargeCase.objects.exclude(services_started_at=None)
+    assert completed.exists() and not completed.filter(referral=None).exists()
+    client.force_login(StaffUser.objects.get(username=Role.SPA_COORDINATOR))
+    page = client.get(reverse("discharges")).content.decode()
+    assert f"{completed.count()} completed." in page
 
 
 @pytest.mark.django_db
