@@ -19,6 +19,7 @@ from joinedcare.people.models import Person
 from joinedcare.staff.models import StaffUser, has_permission
 from joinedcare.staff.roles import Permission
 
+from .access import PlanWithheld, plan_visible_to
 from .models import CarePlan, CarePlanAction, CarePlanVersion, Consent, Goal
 
 
@@ -182,11 +183,16 @@ def agree_plan(
 
     `based_on` is the pk of the version the editor started from (0 for no plan): if a
     newer one has been agreed since, `PlanChanged` is raised and nothing is saved. None
-    skips that check. Every error in the input is raised together, keyed by field."""
+    skips that check. Every error in the input is raised together, keyed by field.
+    `PlanWithheld` if `by` may not read the current plan (`plan_visible_to`): nobody
+    agrees a plan they cannot read."""
     _require_relationship(by, person)
     # Lock the person so two people agreeing a first plan at once are serialised too.
     Person.objects.select_for_update().filter(pk=person.pk).first()
     plan = CarePlan.objects.select_for_update().current().filter(person=person).first()
+    # Before the conflict check: a `PlanChanged` would show the newer version's text.
+    if plan is not None and not plan_visible_to(by, plan):
+        raise PlanWithheld
     if based_on is not None:
         _check_not_changed(plan, based_on)
     errors = version_errors(

@@ -1,5 +1,8 @@
 """Care plan pages: the plan, agreeing it, consent, the person's copy, and the action
-lists ("my actions", a team's actions). Views parse, call an action, render."""
+lists ("my actions", a team's actions). Views parse, call an action, render.
+
+Every page that shows a plan's content asks `plan_visible_to` first, and shows
+`withheld` in its place when the person has not agreed to share it with the viewer."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +19,7 @@ from joinedcare.home.once import already_sent, save_once
 from joinedcare.organisations.models import Team
 
 from . import actions
+from .access import WITHHELD_FROM_VCS, PlanWithheld, plan_visible_to, plans_withheld_from
 from .forms import ActionStatusForm, CarePlanForm, ConsentForm, staff_for
 from .models import CarePlan, CarePlanAction
 
@@ -26,9 +30,19 @@ def _current(person) -> CarePlan | None:
     return CarePlan.objects.current().filter(person=person).first()
 
 
+def withheld(request: HttpRequest, person, title: str, *, status: int = 200) -> HttpResponse:
+    """The page in place of a care plan the viewer may not read: the reason, no content.
+
+    `person_view` has already audited the opening of the record, as for any page."""
+    context = {"person": person, "title": title, "message": WITHHELD_FROM_VCS}
+    return render(request, "careplans/withheld.html", context, status=status)
+
+
 @person_view("care plan")
 def plan_page(request: HttpRequest, person) -> HttpResponse:
     plan = _current(person)
+    if plan is not None and not plan_visible_to(request.user, plan):
+        return withheld(request, person, "Care plan")
     context = {"person": person, "plan": plan, "today": timezone.localdate()}
     if plan:
         context |= {
@@ -47,7 +61,10 @@ def versions_page(request: HttpRequest, person) -> HttpResponse:
     plans = CarePlan.objects.filter(person=person).prefetch_related(
         "versions__goals", "versions__key_worker", "versions__agreed_by"
     )
-    return render(request, "careplans/versions.html", {"person": person, "plans": plans})
+    # Judged plan by plan: each has its own agreement to share.
+    rows = [{"plan": p, "visible": plan_visible_to(request.user, p)} for p in plans]
+    context = {"person": person, "rows": rows, "withheld": WITHHELD_FROM_VCS}
+    return render(request, "careplans/versions.html", context)
 
 
 def plan_form(request, person, *, extra_staff=(), data=None) -> CarePlanForm:
@@ -69,6 +86,10 @@ def plan_form(request, person, *, extra_staff=(), data=None) -> CarePlanForm:
 
 @person_view("care plan form")
 def agree(request: HttpRequest, person) -> HttpResponse:
+    plan = _current(person)
+    # Nobody agrees a plan they cannot read: the form would show it, and so would a save.
+    if plan is not None and not plan_visible_to(request.user, plan):
+        return withheld(request, person, "Agree the care plan", status=403)
     # Sent twice, the second would meet the version the first made: not a colleague's.
     if request.method == "POST" and (sent := already_sent(request)) is not None:
         return redirect(sent)
@@ -82,6 +103,9 @@ def agree(request: HttpRequest, person) -> HttpResponse:
 
         try:
             return redirect(save_once(request, agree_plan))
+        except PlanWithheld:
+            # Consent changed after the check above: refused by the action, nothing saved.
+            return withheld(request, person, "Agree the care plan", status=403)
         except ValidationError as error:
             form.add_action_errors(error)
     return render(request, "careplans/agree.html", {"person": person, "form": form})
@@ -92,6 +116,9 @@ def consent(request: HttpRequest, person) -> HttpResponse:
     plan = _current(person)
     if plan is None:
         raise Http404
+    if not plan_visible_to(request.user, plan):
+        # Consent is recorded by whoever agrees the plan with the person, who has read it.
+        return withheld(request, person, "Agreement to share the plan", status=403)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and request.POST.get("withdraw"):
         try:
@@ -127,6 +154,8 @@ def person_copy(request: HttpRequest, person) -> HttpResponse:
     plan = _current(person)
     if plan is None:
         raise Http404
+    if not plan_visible_to(request.user, plan):
+        return withheld(request, person, "My care plan")
     version = plan.current_version
     context = {
         "person": person,
@@ -144,6 +173,9 @@ def person_copy(request: HttpRequest, person) -> HttpResponse:
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Claim an action from a queue, or mark it done or cancelled."""
     action = get_object_or_404(CarePlanAction.objects.select_related("plan__person"), pk=pk)
+    if not plan_visible_to(request.user, action.plan):
+        # An action is part of its plan: hidden from the lists, refused here too.
+        raise PermissionDenied(WITHHELD_FROM_VCS)
     form = ActionStatusForm(request.POST)
     form.is_valid()
     try:
@@ -164,8 +196,13 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rows(user, found) -> list[dict]:
-    """Actions with the person's name only where the access rule allows; audited."""
+    """Actions with the person's name only where the access rule allows; audited.
+
+    An action is part of its plan: one on a plan the user may not read is left out (a
+    VCS action whose plan's consent no longer covers the voluntary sector)."""
     found = list(found)
+    withheld_plans = plans_withheld_from(user, {a.plan_id for a in found})
+    found = [a for a in found if a.plan_id not in withheld_plans]
     visible = {
         p.pk: p for p in people_visible_to(user).filter(pk__in={a.plan.person_id for a in found})
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from joinedcare.access.rules import people_visible_to
 from joinedcare.audit.models import AuditEvent
+from joinedcare.careplans.access import WITHHELD_FROM_VCS, plans_withheld_from
 from joinedcare.careplans.models import CarePlanAction, CarePlanVersion
 from joinedcare.caselists.models import CaseListEntry, PublishedRun
 from joinedcare.people.models import Person
@@ -54,7 +55,7 @@ def build(meeting: Meeting, viewer) -> list[Entry]:
     )
     person_ids = {i.person_id for i in items if i.person_id}
     named = visible_people(viewer, meeting, person_ids)
-    facts = _facts(person_ids)
+    facts = _facts(person_ids, viewer)
     today = timezone.localdate()
     entries = [_entry(item, item.person_id in named, facts, today) for item in items]
     _audit(viewer, meeting, [e.person for e in entries if e.identifiable], len(entries))
@@ -64,13 +65,14 @@ def build(meeting: Meeting, viewer) -> list[Entry]:
 def build_for_item(meeting: Meeting, item: AgendaItem, viewer) -> list[Entry]:
     """One item's summary (the discussion page, which `person_view` audits itself)."""
     named = visible_people(viewer, meeting, {item.person_id})
-    facts = _facts({item.person_id})
+    facts = _facts({item.person_id}, viewer)
     return [_entry(item, item.person_id in named, facts, timezone.localdate())]
 
 
-def _facts(person_ids: set[int]) -> dict:
+def _facts(person_ids: set[int], viewer) -> dict:
     """Case list figures, care plans and open actions for all the agenda's people, in a
-    few queries whatever the agenda's length."""
+    few queries whatever the agenda's length. Plans the viewer may not read (a VCS member
+    where the person has not agreed to share) are marked withheld."""
     run = PublishedRun.objects.first()
     pseudonyms = dict(Person.objects.filter(pk__in=person_ids).values_list("pseudonym", "pk"))
     entries = (
@@ -94,6 +96,10 @@ def _facts(person_ids: set[int]) -> dict:
         plan__person_id__in=person_ids, plan__ended_at__isnull=True, status="open"
     ).values_list("plan__person_id", flat=True):
         open_actions[person_id] = open_actions.get(person_id, 0) + 1
+    withheld = plans_withheld_from(viewer, {v.plan_id for v in versions.values()})
+    for person_id, version in list(versions.items()):
+        if version.plan_id in withheld:
+            versions[person_id] = WITHHELD_FROM_VCS
     return {"case_list": entries, "plans": versions, "actions": open_actions}
 
 
@@ -143,12 +149,15 @@ def _case_list_lines(entry: CaseListEntry | None) -> list[str]:
     return lines
 
 
-def _plan_lines(version: CarePlanVersion | None, open_actions: int) -> list[str]:
+def _plan_lines(version: CarePlanVersion | str | None, open_actions: int) -> list[str]:
     if version is None:
         return ["No care plan"]
+    if version == WITHHELD_FROM_VCS:
+        return [WITHHELD_FROM_VCS]
+    actions = "1 open action" if open_actions == 1 else f"{open_actions} open actions"
     return [
         f"Care plan v{version.number}: key worker {version.key_worker.get_full_name()}, "
-        f"review by {version.review_date:%-d %B %Y}, {open_actions} open action(s)"
+        f"review by {version.review_date:%-d %B %Y}, {actions}"
     ]
 
 

@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from joinedcare.access.rules import people_visible_to
 from joinedcare.access.views import person_view
-from joinedcare.careplans.views import plan_form
+from joinedcare.careplans.access import PlanWithheld, plan_visible_to
+from joinedcare.careplans.models import CarePlan
+from joinedcare.careplans.views import plan_form, withheld
 from joinedcare.home.once import already_sent, save_once
 from joinedcare.staff.models import StaffUser
 
@@ -370,6 +372,10 @@ def _outcome(user, item: AgendaItem, what: str, data: dict) -> None:
 def care_plan(request: HttpRequest, person) -> HttpResponse:
     meeting = _meeting_of_query(request)
     item = _item(meeting, person)
+    plan = CarePlan.objects.current().filter(person=person).first()
+    # The form shows the plan: a member the person has not shared it with may not agree it.
+    if plan is not None and not plan_visible_to(request.user, plan):
+        return withheld(request, person, "Agree the care plan", status=403)
     if request.method == "POST" and (sent := already_sent(request)) is not None:
         return redirect(sent)
     members = [m.user for m in meeting.members.select_related("user__organisation")]
@@ -388,6 +394,9 @@ def care_plan(request: HttpRequest, person) -> HttpResponse:
 
         try:
             return redirect(save_once(request, agree_plan))
+        except PlanWithheld:
+            # Consent changed after the check above: refused by the action, nothing saved.
+            return withheld(request, person, "Agree the care plan", status=403)
         except PermissionError as error:
             raise PermissionDenied(str(error)) from error
         except ValidationError as error:
