@@ -28,10 +28,10 @@ class MedicallyFitForm(PersonDetailsForm):
     medically_fit_at = forms.DateTimeField(
         label="Medically fit for discharge since",
         input_formats=DATETIME_FORMATS,
-        help_text="Date and time, for example 2026-01-14 09:30 (UK time)",
+        help_text="Date and time, for example 14/01/2026 09:30 (UK time)",
         error_messages={
             "required": "Enter when the person became medically fit",
-            "invalid": "Enter a real date and time, for example 2026-01-14 09:30",
+            "invalid": "Enter a real date and time, for example 14/01/2026 09:30",
         },
     )
     reason = forms.CharField(
@@ -60,8 +60,8 @@ class StepForm(ChoicesFromQueries):
         label="When",
         required=False,
         input_formats=DATETIME_FORMATS,
-        help_text="Empty for now; or a date and time, for example 2026-01-14 09:30",
-        error_messages={"invalid": "Enter a real date and time, for example 2026-01-14 09:30"},
+        help_text="Empty for now; or a date and time, for example 14/01/2026 09:30",
+        error_messages={"invalid": "Enter a real date and time, for example 14/01/2026 09:30"},
     )
     assessor = forms.ModelChoiceField(
         queryset=None, required=False, label="Trusted assessor", empty_label="Choose an assessor"

@@ -77,7 +77,7 @@ def add(request: HttpRequest) -> HttpResponse:
         return redirect(sent)
     form = MedicallyFitForm(
         request.POST if request.method == "POST" else None,
-        initial={"medically_fit_at": clock.local(clock.now()).strftime("%Y-%m-%d %H:%M")},
+        initial={"medically_fit_at": clock.local(clock.now()).strftime("%d/%m/%Y %H:%M")},
     )
     if request.method == "POST" and form.is_valid():
 

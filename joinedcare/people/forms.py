@@ -12,9 +12,9 @@ class PersonSearchForm(NHSForm):
     date_of_birth = forms.DateField(
         label="Date of birth",
         required=False,
-        help_text="For example, 27 3 1947 or 1947-03-27",
+        help_text="For example, 27/03/1947",
         input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"],
-        error_messages={"invalid": "Enter a real date of birth, for example 27 3 1947"},
+        error_messages={"invalid": "Enter a real date of birth, for example 27/03/1947"},
     )
 
     def clean_nhs_number(self) -> str:

@@ -68,10 +68,10 @@ class PersonDetailsForm(NHSForm):
     date_of_birth = forms.DateField(
         label="Date of birth",
         input_formats=DATE_FORMATS,
-        help_text="For example, 27 3 1947 or 1947-03-27",
+        help_text="For example, 27/03/1947",
         error_messages={
             "required": "Enter the date of birth",
-            "invalid": "Enter a real date of birth, for example 1947-03-27",
+            "invalid": "Enter a real date of birth, for example 27/03/1947",
         },
     )
     # Each choice starts blank: a skipped question is an error, never a default fact.

@@ -47,3 +47,15 @@ def test_the_date_and_time_may_be_typed_day_first(typed):
     form.is_valid()
     assert "medically_fit_at" not in form.errors
     assert form.cleaned_data["medically_fit_at"].date().isoformat() == "2026-01-14"
+
+
+@pytest.mark.django_db
+def test_the_form_hints_and_prefills_day_first_as_other_forms_do(client, settings):
+    # The services and person forms hint "14/01/2026"; this one had hinted year first.
+    settings.JOINEDCARE_CLOCK = NOW
+    coordinator = factories.staff(Role.SPA_COORDINATOR)
+    factories.spa(staff=[coordinator])
+    client.force_login(coordinator)
+    page = client.get("/discharge/new/").content.decode()
+    assert "for example 14/01/2026 09:30" in page
+    assert 'value="20/01/2026 10:00"' in page

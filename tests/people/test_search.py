@@ -146,7 +146,7 @@ def test_search_family_name_without_date_of_birth_is_an_error(signed_in_gp, pers
 def test_search_unreal_date_of_birth_names_the_field(signed_in_gp):
     response = signed_in_gp.post(SEARCH, {"family_name": "Lovelace", "date_of_birth": "31 2 1940"})
 
-    summary = '<a href="#id_date_of_birth">Enter a real date of birth, for example 27 3 1947</a>'
+    summary = '<a href="#id_date_of_birth">Enter a real date of birth, for example 27/03/1947</a>'
     assert summary in response.content.decode()
 
 
