@@ -202,9 +202,13 @@ WHITENOISE_USE_FINDERS = not (PRODUCTION or os.environ.get("JOINEDCARE_MANIFEST_
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "joinedcare.home.logging.RedactIdentifiers"}},
+    "filters": {
+        "redact": {"()": "joinedcare.home.logging.RedactIdentifiers"},
+        "refusals": {"()": "joinedcare.home.logging.RefusalsWithoutTraceback"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("JOINEDCARE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"filters": ["refusals"]}},
 }

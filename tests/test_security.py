@@ -170,3 +170,13 @@ def test_analyst_requests_leave_no_numbers_in_logs(client, team_a, person_a, log
     client.get(f"/people/{person_a.nhs_number}/break-glass/")
 
     assert person_a.nhs_number not in log_output.getvalue()
+
+
+def test_a_refusal_is_logged_as_one_line_without_a_traceback(client, team_a, log_output):
+    # The access rule working is not a fault: no traceback to bury real errors under.
+    client.force_login(factories.staff(Role.ADMINISTRATOR, teams=[team_a]))
+    assert client.get("/case-lists/").status_code == 403
+
+    written = log_output.getvalue()
+    assert "Forbidden (Permission denied): /case-lists/" in written
+    assert "Traceback" not in written

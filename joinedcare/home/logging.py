@@ -1,4 +1,5 @@
-"""Keep NHS numbers out of logs, whatever a message or URL happens to carry."""
+"""Keep NHS numbers out of logs, whatever a message or URL happens to carry; keep refusals
+to one line."""
 
 import logging
 import re
@@ -19,4 +20,15 @@ class RedactIdentifiers(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        return True
+
+
+class RefusalsWithoutTraceback(logging.Filter):
+    """A refused request (403) is logged as its one line, "Forbidden (Permission denied):
+    /path", without the traceback Django attaches: a refusal is the access rule working,
+    not a fault, and tracebacks would bury the real errors an operator looks for."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = record.exc_text = None
         return True
