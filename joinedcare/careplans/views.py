@@ -122,7 +122,8 @@ def consent(request: HttpRequest, person) -> HttpResponse:
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and request.POST.get("withdraw"):
         try:
-            actions.withdraw_consent(by=request.user, plan=plan, reason=request.POST["reason"])
+            reason = request.POST.get("reason", "")
+            actions.withdraw_consent(by=request.user, plan=plan, reason=reason)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("care-plan", person=person.public_id)
