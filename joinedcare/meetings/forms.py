@@ -87,7 +87,8 @@ class MinutesForm(NHSForm):
 class IssueForm(NHSForm):
     kind = forms.ChoiceField(
         label="Kind of issue",
-        choices=Escalation.Kind.choices,
+        # Blank first: a skipped question is an error, never a default fact.
+        choices=[("", "Choose the kind of issue"), *Escalation.Kind.choices],
         error_messages=_choose("the kind of issue"),
     )
     summary = forms.CharField(
@@ -129,7 +130,8 @@ class ReferralForm(NHSForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["urgency"].choices = spa.urgency_choices()
+        # Blank first, as at SPA intake: an untouched form is not an "Immediate" referral.
+        self.fields["urgency"].choices = [("", "Choose the urgency"), *spa.urgency_choices()]
 
 
 class AnswerForm(NHSForm):

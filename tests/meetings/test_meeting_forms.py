@@ -215,6 +215,18 @@ def test_mdt_referral_records_the_answers_given(client, gp, meeting, edith, spa)
     assert referral.medically_stable is False and referral.consent_to_share is True
 
 
+def test_mdt_referral_and_issue_choices_start_blank(client, gp, meeting, edith, spa):
+    # Submitted untouched, the referral had been "Immediate (within 2 hours)".
+    client.force_login(gp)
+    page = _page(client.get(f"/meetings/people/{edith.public_id}/?meeting={meeting.pk}"))
+    assert '<option value="" selected>Choose the urgency</option>' in page
+    assert '<option value="" selected>Choose the kind of issue</option>' in page
+    refused = _page(
+        _refer(client, meeting, edith, urgency="", medically_stable="yes", consent_to_share="yes")
+    )
+    assert "Choose the urgency" in refused and not Referral.objects.exists()
+
+
 # --- escalations -----------------------------------------------------------------------------
 
 
