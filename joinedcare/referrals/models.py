@@ -242,6 +242,14 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"assessment {self.pk}"
 
+    @property
+    def proposed_service_names(self) -> list[str]:
+        """The services proposed as people read them ("Intermediate care bed")."""
+        from joinedcare.services.models import Service  # services builds on referrals
+
+        kinds = dict(Service.Kind.choices)
+        return [kinds.get(kind, kind) for kind in self.proposed_services]
+
 
 class ApiClient(models.Model):
     """Another system sending referrals (a ward's discharge list, a GP system).

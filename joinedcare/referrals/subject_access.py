@@ -2,7 +2,6 @@
 subject access report."""
 
 from joinedcare.audit.subject_access import Record, Section, details, readable, register
-from joinedcare.services.models import Service
 
 from .models import Assessment, Referral
 
@@ -43,8 +42,7 @@ def _referrals(person) -> list[Record]:
 
 
 def _assessment(assessment: Assessment) -> Record:
-    kinds = dict(Service.Kind.choices)
-    proposed = [kinds.get(kind, kind) for kind in assessment.proposed_services]
+    proposed = assessment.proposed_service_names
     rows = [*details(assessment, ASSESSMENT), ("Services proposed", readable(proposed))]
     return Record(f"Assessment, {readable(assessment.assessed_at)}", rows)
 

@@ -65,6 +65,17 @@ def test_person_spa_page_shows_the_story(client, at, coordinator, spa):
     assert "Referrals, assessments and short-term services" in person_page
 
 
+def test_an_assessment_names_the_services_proposed_in_words(client, coordinator, spa):
+    # It had read "intermediate_care_bed, iv_therapy", and "None" when nothing was proposed.
+    referral = factories.referral(spa=spa)
+    factories.assessment(referral=referral, proposed_services=["intermediate_care_bed"])
+    factories.assessment(referral=referral, proposed_services=[])
+    client.force_login(coordinator)
+    page = client.get(f"/people/{referral.person.public_id}/spa/").content.decode()
+    assert "Intermediate care bed" in page and "intermediate_care_bed" not in page
+    assert "None proposed" in page
+
+
 def test_capacity_board_shows_free_and_waiting(client, at, assessor, spa):
     at(MORNING)
     service = factories.service(place=spa.place, name="Beds at Bishop")
