@@ -22,6 +22,9 @@ class ClinicalSummary:
     activity: list[dict] = field(default_factory=list)
     activity_counts: dict[str, int] = field(default_factory=dict)
     social_care: list[dict] = field(default_factory=list)
+    # Rows of activity since `recent_from` before `limit` cut them: the page says so.
+    activity_total: int = 0
+    medications: list[dict] = field(default_factory=list)
 
 
 SETTINGS = {
@@ -45,9 +48,17 @@ def _query(folder: Path, table: str, sql: str, *params) -> list[dict]:
 
 
 def summary_for(
-    folder: Path, nhs_number: str, *, recent_from: date, limit: int | None = 20
+    folder: Path,
+    nhs_number: str,
+    *,
+    recent_from: date,
+    limit: int | None = 20,
+    everything: bool = False,
 ) -> ClinicalSummary:
-    """Long-term conditions (first recorded), activity since `recent_from`, social care."""
+    """Long-term conditions (first recorded), activity since `recent_from`, social care.
+
+    The page leaves out GP contacts (counted, too many to list) and medicines;
+    `everything` lists them too, as a subject access report must."""
     if not (folder / "people.parquet").exists():
         return ClinicalSummary(available=False)
     conditions = _query(
@@ -64,9 +75,10 @@ def summary_for(
         folder,
         "encounters",
         "select setting, admission_method, start_date, end_date, discharge_destination "
-        "from read_parquet(?) where nhs_number = ? and setting <> 'gp' "
+        "from read_parquet(?) where nhs_number = ? and (? or setting <> 'gp') "
         "order by start_date desc",
         nhs_number,
+        everything,
     )
     counts = _query(
         folder,
@@ -83,6 +95,19 @@ def summary_for(
         "where nhs_number = ? order by start_date desc",
         nhs_number,
     )
+    medications = (
+        _query(
+            folder,
+            "medications",
+            "select code_system, code, min(issued_on) as start_date, count(*) as issues "
+            "from read_parquet(?) where nhs_number = ? group by all order by start_date",
+            nhs_number,
+        )
+        if everything
+        else []
+    )
+    for row in medications:
+        row["label"] = describe(row["code_system"], row["code"])
     recent = [a for a in activity if a["start_date"] >= recent_from]
     for row in recent:
         row["label"] = SETTINGS.get(row["setting"], row["setting"])
@@ -91,6 +116,8 @@ def summary_for(
         available=True,
         conditions=conditions,
         activity=recent[:limit] if limit else recent,
+        activity_total=len(recent),
+        medications=medications,
         activity_counts={SETTINGS.get(c["setting"], c["setting"]): c["n"] for c in counts},
         social_care=[s | {"label": s["service"].replace("_", " ")} for s in social_care],
     )

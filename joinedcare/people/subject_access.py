@@ -35,11 +35,16 @@ def _details(person: Person) -> list[Record]:
 def _history(person: Person) -> list[Record]:
     # Everything since birth: a subject access report leaves nothing out.
     summary = records.summary_for(
-        settings.RECORDS_DIR, person.nhs_number, recent_from=person.date_of_birth, limit=None
+        settings.RECORDS_DIR,
+        person.nhs_number,
+        recent_from=person.date_of_birth,
+        limit=None,
+        everything=True,
     )
     return [
         Record("Long-term conditions (first recorded)", _listed(summary.conditions, "term")),
-        Record("Hospital and community activity", _listed(summary.activity, "label")),
+        Record("GP, hospital and community activity", _listed(summary.activity, "label")),
+        Record("Medicines (first issued)", _listed(summary.medications, "label")),
         Record("Social care", _listed(summary.social_care, "label")),
     ]
 

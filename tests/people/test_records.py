@@ -212,3 +212,16 @@ def test_person_page_with_an_extract_but_no_record_for_the_person(extract, clien
     assert "No long-term conditions recorded." in body
     assert "No hospital or community activity in the last 12 months." in body
     assert "No GP or hospital record source is connected" not in body
+
+
+def test_person_page_says_when_activity_rows_are_cut(extract, person_a, page_of_a):
+    # 22 rows, 20 shown: the counts said 22 while the table silently held 20.
+    rows = [
+        _encounter(person_a.nhs_number, "community", LATEST - timedelta(days=i)) for i in range(22)
+    ]
+    _write(extract, "encounters", rows, ENCOUNTERS)
+
+    body = page_of_a()
+
+    assert "Hospital and community activity: the 20 most recent of 22" in body
+    assert "Community health contact: 22" in body
