@@ -26,6 +26,14 @@ class AuditFilterForm(NHSForm):
             raise forms.ValidationError(nhs_numbers.problem_with(value))
         return nhs_numbers.normalise(value)
 
+    def clean(self) -> dict:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            # An empty list would read as "nobody did anything", not as a mistyped range.
+            self.add_error("until", "To must be the same as or after From")
+        return data
+
 
 class SubjectAccessForm(NHSForm):
     nhs_number = forms.CharField(label="NHS number of the person asking")

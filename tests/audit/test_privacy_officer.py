@@ -336,3 +336,11 @@ def test_break_glass_reviewed_twice_is_not_found(signed_in_officer, grant):
     response = signed_in_officer.post(url, {"note": "Again"})
 
     assert response.status_code == 404
+
+
+def test_a_backwards_date_range_is_an_error_not_an_empty_trail(signed_in_officer):
+    # "0 events" had read as nobody doing anything between 5 and 1 December.
+    page = signed_in_officer.get("/audit/?since=2026-12-05&until=2026-12-01").content.decode()
+
+    assert "To must be the same as or after From" in page
+    assert 'href="#id_until"' in page
