@@ -29,6 +29,7 @@ from joinedcare.caselists.models import CaseListEntry, PublishedRun
 from joinedcare.discharge.models import DischargeCase
 from joinedcare.organisations.models import Organisation
 from joinedcare.people.models import Person
+from joinedcare.referrals import clock
 from joinedcare.referrals.models import Referral, SinglePointOfAccess
 from joinedcare.services.models import FOLLOW_UP_DAYS, MAX_DAYS, Episode, Service, ServiceDay
 from joinedcare.staff.models import StaffUser
@@ -99,6 +100,8 @@ def seed_history(users: list[StaffUser], county_dir: Path, *, seed: int = SEED) 
 def _referrals_and_episodes(spa, by_role, people, first, end, rng, counts) -> list[Episode]:
     coordinator, assessor = by_role[Role.SPA_COORDINATOR], by_role[Role.ASSESSOR]
     services = list(Service.objects.filter(place=spa.place))
+    # The extract ends with last month; what should have ended by today has ended.
+    today, now = clock.today(), clock.now()
     referrals, plans = [], []
     day = first
     while day <= end:
@@ -125,7 +128,7 @@ def _referrals_and_episodes(spa, by_role, people, first, end, rng, counts) -> li
                     consent_to_share=True,
                     triaged_at=received + wait,
                     triaged_by=assessor,
-                    closed_at=received + timedelta(days=70),
+                    closed_at=min(received + timedelta(days=70), now),
                     closed_reason="Every service has ended",
                 )
             )
@@ -153,17 +156,22 @@ def _referrals_and_episodes(spa, by_role, people, first, end, rng, counts) -> li
                 extended=length > MAX_DAYS,
                 started_by=referral.triaged_by,
                 created_at=referral.triaged_at,
-                ended_on=ended if ended < end else None,
+                ended_on=ended if ended < today else None,
                 outcome=(rng.choice(HOME) if rng.random() < 0.8 else rng.choice(OTHER_OUTCOMES))
-                if ended < end
+                if ended < today
                 else "",
                 follow_up_due=due,
-                still_at_home=(rng.random() < 0.86) if due and due < end else None,
-                follow_up_recorded_at=_at(due, rng, (9, 17)) if due and due < end else None,
+                still_at_home=(rng.random() < 0.86) if due and due < today else None,
+                follow_up_recorded_at=_at(due, rng, (9, 17)) if due and due < today else None,
             )
         )
     Episode.objects.bulk_create(episodes)
     counts["episodes"] = len(episodes)
+    # A referral with a service still running today is allocated, not closed.
+    running = {e.referral_id for e in episodes if e.ended_on is None}
+    Referral.objects.filter(pk__in=running).update(
+        status=Referral.Status.ALLOCATED, closed_at=None, closed_reason=""
+    )
     return episodes
 
 
@@ -196,6 +204,14 @@ def _capacity(spa, episodes, first, end, counts) -> None:
         day += timedelta(days=1)
     ServiceDay.objects.bulk_create(rows, batch_size=2_000)
     counts["service_days"] = len(rows)
+    # Days after the extract (the demo SPA publishes from today) hold the episodes still
+    # running: a bed someone is in is not free.
+    for published in ServiceDay.objects.filter(service__in=catalogue, day__gt=end):
+        used = filled[(published.service_id, published.day)]
+        if used:
+            published.filled += used
+            published.capacity = max(published.capacity, published.filled)
+            published.save(update_fields=["filled", "capacity"])
 
 
 def _discharges(spa, by_role, people, first, end, rng, counts) -> None:
@@ -206,7 +222,8 @@ def _discharges(spa, by_role, people, first, end, rng, counts) -> None:
         return
     coordinator, assessor = by_role[Role.SPA_COORDINATOR], by_role[Role.ASSESSOR]
     referrals, cases, day = [], [], first
-    while day <= end:
+    # Each case's steps run up to 12 days past its fit date: all of them in the past.
+    while day <= min(end, clock.today() - timedelta(days=14)):
         for _ in range(rng.randrange(0, 3) if day.weekday() < 5 else rng.randrange(0, 2)):
             fit = _at(day, rng, (8, 18))
             allocated = fit + timedelta(hours=rng.choice([2, 5, 20, 30]))

@@ -135,3 +135,21 @@ def test_demo_publishes_case_lists_the_practice_gp_can_open(county_dir, settings
     again = run_demo(county_dir, no_stratify=False)
     assert "already published" in again and "already arranged" in again
     assert PublishedRun.objects.count() == 1 and Meeting.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_demo_history_has_nothing_overdue_that_would_have_ended_by_today(county_dir):
+    # Episodes had run 35 weeks past their end under closed referrals; beds full were "free".
+    from joinedcare.services.models import Episode, ServiceDay
+
+    run_demo(county_dir)
+    today = clock.today()
+    running = Episode.objects.filter(ended_on=None, referral__referrer_name=HISTORY_REFERRER)
+    assert running.exists()
+    assert not running.filter(planned_end__lt=today - timedelta(days=14)).exists()
+    assert not running.exclude(referral__status=Referral.Status.ALLOCATED).exists()
+    assert not Referral.objects.filter(closed_at__gt=clock.now()).exists()
+    in_a_bed_today = running.filter(start__lte=today, planned_end__gt=today)
+    for episode in in_a_bed_today[:20]:
+        day = ServiceDay.objects.filter(service=episode.service, day=today).first()
+        assert day is None or day.filled >= 1
