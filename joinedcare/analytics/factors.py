@@ -222,3 +222,19 @@ def top_factors(
                 found.append(text)
         out.append(found)
     return out
+
+
+def age_band(age: int) -> str:
+    """The 5-year band a pseudonymised view shows instead of an age ("85 to 89")."""
+    low = age // 5 * 5
+    return "90 or over" if low >= 90 else f"{low} to {low + 4}"
+
+
+_AGE_PHRASE = re.compile(r"^aged (\d+)$")
+
+
+def pseudonymised_factor(text: str) -> str:
+    """A factor fit for a pseudonymised view: an exact age ("aged 88", as `phrase` writes
+    it) becomes its 5-year band ("age 85 to 89"); other factors are unchanged."""
+    match = _AGE_PHRASE.match(text.strip())
+    return f"age {age_band(int(match.group(1)))}" if match else text

@@ -376,11 +376,29 @@ def add_action(*, by, plan: CarePlan, action: ActionInput) -> CarePlanAction:
 
 
 def may_claim(user, action: CarePlanAction) -> bool:
+    """Whether `user` may take on a queued action. Claiming makes a relationship with
+    the person (`relationships.action_owner`), so an organisation's queue is claimable
+    only by members of that organisation who already have a relationship with the
+    person (not by break glass, which is temporary) or who work in a team of the
+    person's locality: a county-wide organisation is not a relationship by itself."""
     if action.owner_id or action.status != CarePlanAction.Status.OPEN:
         return False
     if action.owner_team_id:
         return user.memberships.filter(team_id=action.owner_team_id).exists()
-    return user.organisation_id == action.owner_organisation_id
+    if not user.organisation_id or user.organisation_id != action.owner_organisation_id:
+        return False
+    return _works_near(user, action.plan.person)
+
+
+def _works_near(user, person: Person) -> bool:
+    """A relationship with the person, or membership of a team in their locality."""
+    decision = decide(user, person)
+    if decision.allowed and not decision.by_break_glass:
+        return True
+    practice = person.practice
+    if practice is None:
+        return False
+    return user.memberships.filter(team__locality_id=practice.team.locality_id).exists()
 
 
 @transaction.atomic

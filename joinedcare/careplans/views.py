@@ -234,7 +234,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     queues = queues.filter(owner_team__in=teams) | queues.filter(
         owner_organisation_id=user.organisation_id
     )
-    context = {"mine": _rows(user, mine), "queued": _rows(user, queues.distinct())}
+    # Only what they may claim: a county-wide organisation's queue is not theirs to see.
+    queued = [a for a in queues.distinct() if actions.may_claim(user, a)]
+    context = {"mine": _rows(user, mine), "queued": _rows(user, queued)}
     return render(request, "careplans/my_actions.html", context)
 
 

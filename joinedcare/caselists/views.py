@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from joinedcare.access.rules import people_visible_to
-from joinedcare.analytics.factors import reason_kind
+from joinedcare.analytics.factors import pseudonymised_factor, reason_kind
 from joinedcare.audit.models import AuditEvent
 from joinedcare.organisations.models import Practice, Team
 from joinedcare.staff.models import has_permission
@@ -161,7 +161,7 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
         "title": title,
         "unit": unit,
         "run": run,
-        "rows": [{"entry": e, "person": named.get(e.pseudonym)} for e in page.object_list],
+        "rows": [_row(e, named.get(e.pseudonym)) for e in page.object_list],
         "page": page,
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "named_count": len(named),
@@ -172,6 +172,13 @@ def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResp
         **where,
     }
     return render(request, "caselists/case_list.html", context)
+
+
+def _row(entry: CaseListEntry, person) -> dict:
+    """A row of the list: an exact age only where the person is named; a pseudonymised
+    row shows the 5-year band the meeting pack uses."""
+    factors = entry.top_factors if person else [pseudonymised_factor(f) for f in entry.top_factors]
+    return {"entry": entry, "person": person, "factors": factors}
 
 
 def _reidentify(user, entries: Sequence[CaseListEntry]) -> dict:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from joinedcare.access.rules import people_visible_to
+from joinedcare.analytics.factors import age_band, pseudonymised_factor
 from joinedcare.audit.models import AuditEvent
 from joinedcare.careplans.access import WITHHELD_FROM_VCS, plans_withheld_from
 from joinedcare.careplans.models import CarePlanAction, CarePlanVersion
@@ -29,11 +30,6 @@ class Entry:
     heading: str
     lines: list[str] = field(default_factory=list)
     person: Person | None = None
-
-
-def age_band(age: int) -> str:
-    low = age // 5 * 5
-    return "90 or over" if low >= 90 else f"{low} to {low + 4}"
 
 
 def short_pseudonym(person: Person) -> str:
@@ -124,7 +120,7 @@ def _entry(item: AgendaItem, identifiable: bool, facts: dict, today) -> Entry:
     lines.append(f"On the agenda: {item.reason} ({item.source})")
     if item.escalation_id:
         lines.append(f"Escalated: {item.escalation.summary}")
-    lines += _case_list_lines(facts["case_list"].get(person.pk))
+    lines += _case_list_lines(facts["case_list"].get(person.pk), identifiable)
     lines += _plan_lines(facts["plans"].get(person.pk), facts["actions"].get(person.pk, 0))
     if identifiable:
         lines += spa.open_summary(person)
@@ -133,7 +129,7 @@ def _entry(item: AgendaItem, identifiable: bool, facts: dict, today) -> Entry:
     return Entry(item, identifiable, heading, lines, person)
 
 
-def _case_list_lines(entry: CaseListEntry | None) -> list[str]:
+def _case_list_lines(entry: CaseListEntry | None, identifiable: bool) -> list[str]:
     if entry is None:
         return ["Not on the latest case list"]
     scores = [f"risk of emergency admission {entry.risk:.0%}"]
@@ -145,7 +141,10 @@ def _case_list_lines(entry: CaseListEntry | None) -> list[str]:
         scores.append(f"Charlson {entry.charlson}")
     lines = [f"Case list rank {entry.rank_in_practice}: " + ", ".join(scores)]
     if entry.top_factors:
-        lines.append("Top factors: " + "; ".join(entry.top_factors[:3]))
+        factors = entry.top_factors[:3]
+        if not identifiable:
+            factors = [pseudonymised_factor(f) for f in factors]
+        lines.append("Top factors: " + "; ".join(factors))
     return lines
 
 
