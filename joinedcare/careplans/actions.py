@@ -5,7 +5,7 @@ is written, and the transaction makes sure nothing is half-saved either way.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -67,6 +67,10 @@ SECTION_LABELS = {
 }
 
 
+# Longest time to a plan's review: at least yearly.
+MAX_REVIEW_DAYS = 366
+
+
 def version_errors(
     *, what_matters: str, contingency: str, review_date, key_worker, goals
 ) -> dict[str, str]:
@@ -76,9 +80,13 @@ def version_errors(
         errors["what_matters"] = "Write what matters to the person, in their words"
     if not contingency.strip():
         errors["contingency"] = "Say what to do and whom to call if things get worse"
-    if review_date is None or review_date < timezone.localdate():
+    today = timezone.localdate()
+    if review_date is None or review_date < today:
         # Begins with the field's label, so the error summary does not repeat it.
         errors["review_date"] = "Review date must be today or in the future"
+    elif review_date > today + timedelta(days=MAX_REVIEW_DAYS):
+        # A plan is reviewed at least yearly; 2099 is a mistyped year, never a plan.
+        errors["review_date"] = "Review date must be within a year: plans are reviewed yearly"
     if key_worker is None or not has_permission(key_worker, Permission.VIEW_PERSON_RECORD):
         errors["key_worker"] = "Name a key worker in a care role"
     if not [g for g in goals if g.text.strip()]:
@@ -353,6 +361,9 @@ def action_errors(action: ActionInput, *, vcs_agreed: bool) -> dict[str, str]:
         errors["owner"] = "The person has not agreed to share their plan with the voluntary sector"
     if action.due is None:
         errors["due"] = "Enter a due date"
+    elif action.due < timezone.localdate():
+        # An action agreed today cannot already be overdue: the year or month is mistyped.
+        errors["due"] = "Due date must be today or in the future"
     return errors
 
 
