@@ -162,3 +162,13 @@ def test_break_glass_form_says_what_is_missing_in_plain_words(client, gp_a, pers
     assert "Enter your password" in body
     assert "This field is required" not in body
     assert not BreakGlass.objects.exists()
+
+
+def test_home_page_names_whose_record_was_opened_by_break_glass(client, gp_a, person_b):
+    # The link had read "Record opened 4 Dec 18:56", whoever it was.
+    actions.break_glass(
+        by=gp_a, person=person_b, reason="Unconscious in A&E", password=factories.PASSWORD
+    )
+    client.force_login(gp_a)
+    page = client.get("/").content.decode()
+    assert f"{person_b.display_name}'s record</a>, opened" in page
