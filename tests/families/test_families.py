@@ -77,3 +77,11 @@ def test_family_page_refused_without_access_and_caseload_lists_families(client, 
     assert client.get(f"/families/{family.pk}/").status_code == 200
     actions.name_key_worker(by=worker, family=family, key_worker=worker)
     assert family.household in client.get("/families/caseload/").content.decode()
+
+
+def test_the_access_points_social_worker_finds_family_referrals_from_home(client, point):
+    # The links sat inside the SPA coordinator's and assessor's block only.
+    client.force_login(point.staff.get())
+    page = client.get("/").content.decode()
+    assert "Children and families" in page
+    assert 'href="/families/"' in page
