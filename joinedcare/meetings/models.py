@@ -291,6 +291,14 @@ class AgendaItem(models.Model):
     def __str__(self) -> str:
         return f"agenda item {self.pk}"
 
+    @property
+    def why(self) -> str:
+        """The reason, with its source only where the reason does not already say it
+        ("Patient flow concern escalated", not "... escalated (escalated)")."""
+        if self.source and self.source.lower() not in self.reason.lower():
+            return f"{self.reason} ({self.source})"
+        return self.reason
+
 
 class CaseListRemoval(models.Model):
     """A practice MDT took someone off its case list, with a reason; they do not come

@@ -117,7 +117,7 @@ def _entry(item: AgendaItem, identifiable: bool, facts: dict, today) -> Entry:
         heading = f"Person {short_pseudonym(person)}"
         lines = [f"Aged {age_band(age)}"]
     lines.append(f"Registered at {person.practice.name}" if person.practice else "Not registered")
-    lines.append(f"On the agenda: {item.reason} ({item.source})")
+    lines.append(f"On the agenda: {item.why}")
     if item.escalation_id:
         lines.append(f"Escalated: {item.escalation.summary}")
     lines += _case_list_lines(facts["case_list"].get(person.pk), identifiable)
