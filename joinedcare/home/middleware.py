@@ -33,3 +33,28 @@ def security_headers(get_response: Callable[[HttpRequest], HttpResponse]):
         return response
 
     return middleware
+
+
+_SUMMARY = b'class="nhsuk-error-summary"'
+
+
+def error_titles(get_response: Callable[[HttpRequest], HttpResponse]):
+    """ "Error: " before the title of a page that shows an error summary, as the NHS.UK
+    pattern asks: the title is the first thing a screen reader says of a page.
+
+    Read from the rendered page, so every form's summary (`includes/error_summary.html`,
+    whatever its form is called in the view) counts once, with no view to remember it."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (
+            not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and _SUMMARY in response.content
+        ):
+            response.content = response.content.replace(b"<title>", b"<title>Error: ", 1)
+            if response.has_header("Content-Length"):  # set by CommonMiddleware, below us
+                response["Content-Length"] = str(len(response.content))
+        return response
+
+    return middleware
