@@ -36,7 +36,10 @@ class AuditFilterForm(NHSForm):
 
 
 class SubjectAccessForm(NHSForm):
-    nhs_number = forms.CharField(label="NHS number of the person asking")
+    nhs_number = forms.CharField(
+        label="NHS number of the person asking",
+        error_messages={"required": "Enter the NHS number of the person asking"},
+    )
 
     def clean_nhs_number(self) -> str:
         value = self.cleaned_data["nhs_number"]

@@ -74,18 +74,22 @@ class CarePlanForm(NHSForm):
         label="What matters to me",
         help_text="In the person's own words, as they said it.",
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write what matters to the person, in their words"},
     )
     contingency = forms.CharField(
         label="If things get worse",
         help_text="Who to call and what to do. For example: call Joanne, district nurse, on ...",
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what to do and whom to call if things get worse"},
     )
     carers_needs = forms.CharField(
         label="Carers' needs", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     review_date = DatePartsField(label="Review date")
     key_worker = forms.ChoiceField(
-        label="Key worker", help_text="The one named person the person and carers contact."
+        label="Key worker",
+        help_text="The one named person the person and carers contact.",
+        error_messages={"required": "Choose the key worker"},
     )
     given_by = forms.ChoiceField(
         label="Who agreed to the plan and its sharing",

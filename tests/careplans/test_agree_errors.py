@@ -97,7 +97,7 @@ def test_agree_shows_field_errors_and_the_actions_checks_together(post, nurse, v
     )
 
     assert set(_summary_links(page)) == {
-        "What matters to me: This field is required.",
+        "Write what matters to the person, in their words",
         "Action 1: owner: The person has not agreed to share their plan with the voluntary sector",
         "Review date must be today or in the future",
     }
