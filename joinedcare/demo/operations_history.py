@@ -3,7 +3,8 @@
 The demo's few live referrals happen today; the operations metrics need months of history
 inside the snapshot's months (the extract ends on the manifest's `extract_date`) to draw SPC
 charts. This seeds, from a fixed seed, referrals triaged and started, episodes of the
-catalogue's services (some beyond 6 weeks, outcomes at the end, 91-day follow-ups after
+catalogue's services (some extended beyond 6 weeks, each extension with its reason, who and
+when, as the assessment team records it; outcomes at the end, 91-day follow-ups after
 reablement or rehabilitation from hospital), the capacity the episodes fill, Discharge to
 Assess cases with some delays, and care plans for some of the latest case list's people, with
 reviews on time and late and actions some overdue.
@@ -31,7 +32,14 @@ from joinedcare.organisations.models import Organisation
 from joinedcare.people.models import Person
 from joinedcare.referrals import clock
 from joinedcare.referrals.models import Referral, SinglePointOfAccess
-from joinedcare.services.models import FOLLOW_UP_DAYS, MAX_DAYS, Episode, Service, ServiceDay
+from joinedcare.services.models import (
+    FOLLOW_UP_DAYS,
+    MAX_DAYS,
+    Episode,
+    Extension,
+    Service,
+    ServiceDay,
+)
 from joinedcare.staff.models import StaffUser
 from joinedcare.staff.roles import Role
 
@@ -49,6 +57,14 @@ GOALS = (
     ("See my granddaughter on Sundays", False),
     ("Take my tablets from the dosette box myself", True),
 )
+# Why a stay went on past 6 weeks, taken in turn (as the goals are, not from `rng`).
+EXTENSION_REASONS = (
+    "Waiting for the package of care to start: the agency has no carers until next week",
+    "Stair rail being fitted next week; not yet safe on the stairs alone",
+    "Still improving with therapy: two more weeks to walk to the shop",
+    "The main carer is in hospital; no one at home to help until they are discharged",
+    "Leg ulcer not yet healed: the district nurse reviews it weekly",
+)
 LONDON = ZoneInfo("Europe/London")
 HOME = (
     Episode.Outcome.HOME_NO_SUPPORT,
@@ -62,6 +78,13 @@ def extract_date(county_dir: Path) -> date:
     """The last day of the county's extract (the snapshot's months end there)."""
     manifest = json.loads((county_dir / "manifest.json").read_text())
     return date.fromisoformat(manifest["extract_date"])
+
+
+def _extension_asked(start: date, n: int) -> datetime:
+    """When the assessment team extended the n-th episode: in its sixth week, before the
+    planned 6 weeks ran out, in their hours (from `n`, not `rng`: see EXTENSION_REASONS)."""
+    day = start + timedelta(days=MAX_DAYS - 1 - n % 5)
+    return datetime.combine(day, time(9 + n % 8, 15 * (n % 4)), tzinfo=LONDON)
 
 
 def _at(day: date, rng: random.Random, hours: tuple[int, int] = (0, 24)) -> datetime:
@@ -146,14 +169,17 @@ def _referrals_and_episodes(spa, by_role, people, first, end, rng, counts) -> li
         ended = start + timedelta(days=length)
         follow_up = service.kind in Service.FOLLOWED_UP_KINDS and referral.from_hospital
         due = start + timedelta(days=FOLLOW_UP_DAYS) if follow_up else None
+        # A stay past 6 weeks was extended in its sixth week; one whose sixth week is still
+        # to come has not been yet, and is planned for 6 weeks.
+        extended = length > MAX_DAYS and _extension_asked(start, len(episodes)) <= now
         episodes.append(
             Episode(
                 referral=referral,
                 person_id=referral.person_id,
                 service=service,
                 start=start,
-                planned_end=start + timedelta(days=max(length, MAX_DAYS)),
-                extended=length > MAX_DAYS,
+                planned_end=start + timedelta(days=length if extended else MAX_DAYS),
+                extended=extended,
                 started_by=referral.triaged_by,
                 created_at=referral.triaged_at,
                 ended_on=ended if ended < today else None,
@@ -167,12 +193,33 @@ def _referrals_and_episodes(spa, by_role, people, first, end, rng, counts) -> li
         )
     Episode.objects.bulk_create(episodes)
     counts["episodes"] = len(episodes)
+    _extensions(episodes, assessor, counts)
     # A referral with a service still running today is allocated, not closed.
     running = {e.referral_id for e in episodes if e.ended_on is None}
     Referral.objects.filter(pk__in=running).update(
         status=Referral.Status.ALLOCATED, closed_at=None, closed_reason=""
     )
     return episodes
+
+
+def _extensions(episodes: list[Episode], assessor: StaffUser, counts: Counter) -> None:
+    """Each extended episode's extension, as `extend_episode` writes it: from the planned 6
+    weeks to the new end, with a reason, by the assessment team, before the 6 weeks ran
+    out (pages and counts read these rows, not the episode's flag)."""
+    extensions = [
+        Extension(
+            episode=e,
+            previous_end=e.start + timedelta(days=MAX_DAYS),
+            new_end=e.planned_end,
+            reason=EXTENSION_REASONS[n % len(EXTENSION_REASONS)],
+            by=assessor,
+            at=_extension_asked(e.start, n),
+        )
+        for n, e in enumerate(episodes)
+        if e.extended
+    ]
+    Extension.objects.bulk_create(extensions)
+    counts["extensions"] = len(extensions)
 
 
 def _capacity(spa, episodes, first, end, counts) -> None:

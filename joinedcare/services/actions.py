@@ -222,22 +222,55 @@ def allocate_service(
     return episode
 
 
+def latest_new_end(episode: Episode) -> date:
+    """The latest end one extension may give: one more period of up to 6 weeks after the
+    planned end (a longer stay is extended again, with its own reason)."""
+    return episode.planned_end + timedelta(days=MAX_DAYS)
+
+
+def _beyond(episode: Episode) -> str:
+    """What an extension goes beyond, in words true of this episode: "beyond 6 weeks" only
+    when 6 weeks is its plan; a plan of 4 weeks, or one already extended, says so."""
+    days = (episode.planned_end - episode.start).days
+    weeks = days // 7
+    if days % 7:
+        length = f"the planned end on {episode.planned_end:%-d %B %Y}"
+    else:
+        length = f"{weeks} week{'' if weeks == 1 else 's'}"
+    return f"again, beyond {length}" if episode.extended else f"beyond {length}"
+
+
 @transaction.atomic
 def extend_episode(*, by, episode: Episode, new_end: date, reason: str) -> Extension:
-    """Beyond the planned end: only with a reason, which is kept and counted."""
+    """Move an open episode's planned end later, by up to 6 weeks at a time: only with a
+    reason, which is kept and counted."""
     if not has_permission(by, Permission.TRIAGE_REFERRALS):
         raise PermissionError("Only the assessment team extends episodes.")
+    planned_end = episode.planned_end
+    if not episode.is_open:
+        ended = f"{episode.ended_on:%-d %B %Y}"
+        raise ValidationError({"new_end": f"This episode ended on {ended}: it cannot be extended"})
+    # Every problem at once: a missing reason and a date too far are fixed together.
+    errors = {}
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Give the reason for extending beyond 6 weeks"})
-    if not episode.is_open:
-        raise ValidationError({"new_end": "This episode has ended"})
-    if new_end <= episode.planned_end:
-        raise ValidationError({"new_end": "The new end must be after the planned end"})
-    _book(episode.service, episode.planned_end, new_end, episode.amount, "new_end")
+        errors["reason"] = f"Give the reason for extending {_beyond(episode)}"
+    if new_end <= planned_end:
+        earliest = planned_end + timedelta(days=1)
+        errors["new_end"] = (
+            f"The new end date must be after the planned end: {earliest:%-d %B %Y} at the earliest"
+        )
+    elif new_end > (latest := latest_new_end(episode)):
+        errors["new_end"] = (
+            "The new end date can be at most 6 weeks after the planned end: "
+            f"{latest:%-d %B %Y} at the latest"
+        )
+    if errors:
+        raise ValidationError(errors)
+    _book(episode.service, planned_end, new_end, episode.amount, "new_end")
     extension = Extension.objects.create(
         episode=episode,
-        previous_end=episode.planned_end,
+        previous_end=planned_end,
         new_end=new_end,
         reason=reason,
         by=by,

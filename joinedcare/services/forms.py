@@ -47,10 +47,18 @@ class AllocateForm(ChoicesFromQueries):
 
 
 class ExtendForm(NHSForm):
-    new_end = _date("New end date")
+    # One form serves every open episode of the referral, whose plans may be shorter than
+    # 6 weeks or already extended: the label cannot say "beyond 6 weeks" (the action's
+    # message names what this episode goes beyond).
+    new_end = _date(
+        "New end date",
+        help_text="At most 6 weeks after the planned end. For example, 14/03/2026",
+    )
     reason = forms.CharField(
-        label="Reason for extending beyond 6 weeks",
-        required=False,  # the action names a missing reason; extensions are counted
+        label="Reason for extending",
+        help_text="Why the service needs longer than planned. The reason is kept with the "
+        "episode, and extensions are counted.",
+        required=False,  # the action names a missing reason and the planned end
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

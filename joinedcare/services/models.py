@@ -198,7 +198,8 @@ class Episode(models.Model):
 
 
 class Extension(models.Model):
-    """Beyond 6 weeks: always with a reason, and counted."""
+    """An episode's planned end moved later: always with a reason, and counted. Each moves
+    it by up to 6 weeks; a longer stay needs another extension with its own reason."""
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="extensions")
     previous_end = models.DateField()
@@ -213,6 +214,10 @@ class Extension(models.Model):
             models.CheckConstraint(condition=~Q(reason=""), name="extension_has_reason"),
             models.CheckConstraint(
                 condition=Q(new_end__gt=F("previous_end")), name="extension_extends"
+            ),
+            models.CheckConstraint(
+                condition=Q(new_end__lte=F("previous_end") + timedelta(MAX_DAYS)),
+                name="extension_at_most_6_weeks",
             ),
         ]
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +31,7 @@ from joinedcare.staff.roles import Permission, roles_with
 
 from . import actions
 from .forms import AllocateForm, CapacityForm, EndForm, ExtendForm, FollowUpForm, GPBedForm
-from .models import Episode, Extension, Service, ServiceDay
+from .models import MAX_DAYS, Episode, Extension, Service, ServiceDay
 
 BOARD_DAYS = 7
 ENDING_WITHIN_DAYS = 7
@@ -162,12 +162,13 @@ def extend(request: HttpRequest, person: Person) -> HttpResponse:
     episode = _episode_of(request, person)
     form = ExtendForm(request.POST, prefix=form_prefix("extend", episode.referral_id))
 
-    def act(data):
-        actions.extend_episode(
+    def act(data) -> str:
+        extension = actions.extend_episode(
             by=request.user, episode=episode, new_end=data["new_end"], reason=data["reason"]
         )
+        return f"{episode.service.name} extended to {extension.new_end:%-d %B %Y}."
 
-    return _step(request, person, form, act, "Episode extended.")
+    return _step(request, person, form, act)
 
 
 @person_view("end an episode")
@@ -330,12 +331,15 @@ def ending(request: HttpRequest) -> HttpResponse:
     )
     audit_shown(request.user, [e.person for e in episodes], "episodes ending")
     extensions = Extension.objects.filter(episode__referral__spa__in=spas)
+    # An episode planned for 2 weeks may be extended to 4: an extension, not beyond 6 weeks.
+    beyond = extensions.filter(new_end__gt=F("episode__start") + timedelta(days=MAX_DAYS))
     context = {
         "episodes": episodes,
         "today": today,
         "open_count": Episode.objects.filter(referral__spa__in=spas, ended_on=None).count(),
         "extensions": extensions.count(),
         "extended_episodes": extensions.values("episode").distinct().count(),
+        "beyond_six_weeks": beyond.values("episode").distinct().count(),
     }
     return render(request, "services/ending.html", context)
 

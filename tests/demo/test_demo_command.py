@@ -1,7 +1,7 @@
 """`joinedcare demo` on a small county: loads once, reuses, one login per role."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -153,3 +153,44 @@ def test_demo_history_has_nothing_overdue_that_would_have_ended_by_today(county_
     for episode in in_a_bed_today[:20]:
         day = ServiceDay.objects.filter(service=episode.service, day=today).first()
         assert day is None or day.filled >= 1
+
+
+@pytest.mark.django_db
+def test_demo_history_extended_episodes_each_have_their_extension(county_dir, client):
+    # Episodes ran to 8 weeks marked extended with no extension: no reason, who or when,
+    # and the episodes ending page counted none.
+    from joinedcare.services.models import MAX_DAYS, Episode
+    from joinedcare.staff.models import has_permission
+    from joinedcare.staff.roles import Permission
+
+    run_demo(county_dir)
+    history = Episode.objects.filter(referral__referrer_name=HISTORY_REFERRER)
+    extended = list(history.filter(extended=True).select_related("referral__spa"))
+    assert extended
+    six_weeks = timedelta(days=MAX_DAYS)
+    for episode in extended:
+        (extension,) = episode.extensions.all()
+        # As extend_episode writes it: from the planned 6 weeks, by up to 6 more.
+        assert extension.previous_end == episode.start + six_weeks
+        assert extension.new_end == episode.planned_end <= extension.previous_end + six_weeks
+        assert extension.reason.strip()
+        assert episode.referral.spa.staff.filter(pk=extension.by_id).exists()
+        assert has_permission(extension.by, Permission.TRIAGE_REFERRALS)
+        # Asked while the episode ran, before the extension started, not in the future.
+        started = datetime.combine(extension.previous_end, time(), tzinfo=clock.LONDON)
+        assert episode.created_at < extension.at < started and extension.at <= clock.now()
+        assert episode.ended_on is None or episode.ended_on >= extension.at.date()
+    # Nothing ran past 6 weeks without an extension.
+    today = clock.today()
+    for episode in history.filter(extensions=None):
+        assert (episode.ended_on or today) <= episode.start + six_weeks
+    client.force_login(StaffUser.objects.get(username=Role.SPA_COORDINATOR))
+    page = client.get(reverse("episodes-ending")).content.decode()
+    n = len(extended)
+    assert f"each with its reason: {n} ({n} episodes, {n} of them planned beyond 6 weeks)" in page
+    # A person's page (open to the SPA while a referral is open there) gives the reason.
+    running = next(e for e in extended if e.ended_on is None)
+    person_page = client.get(
+        reverse("person-spa", kwargs={"person": running.person.public_id})
+    ).content.decode()
+    assert f"Extended 1 time: {running.extensions.get().reason}." in person_page
