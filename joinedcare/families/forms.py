@@ -14,7 +14,7 @@ from joinedcare.home.forms import NHSForm
 from joinedcare.referrals import clock
 from joinedcare.referrals.forms import DATE_FORMATS, ChoicesFromQueries
 
-from .actions import EXAMPLE_LINE, MemberLine
+from .actions import EXAMPLE_LINE, UNCONFIRMED, MemberLine
 from .models import FamilyMember
 
 Role = FamilyMember.Role
@@ -81,8 +81,9 @@ class FamilyReferralForm(NHSForm):
         help_text=(
             f"One person a line: NHS number, role ({ROLE_WORDS}), date of birth, "
             f"separated by commas. For example: {EXAMPLE_LINE}. A child or young person is "
-            "under 18; the other roles are for people 18 or over. You can leave out "
-            "the date of birth of someone whose record you can already open."
+            "under 18, an other adult 18 or over; a parent or carer under 18 is rare, so "
+            "you will be asked to confirm their age. You can leave out the date of birth "
+            "of someone whose record you can already open."
         ),
         error_messages={"required": "Enter at least one member"},
     )
@@ -103,6 +104,27 @@ class FamilyReferralForm(NHSForm):
     what_matters = forms.CharField(
         label="What matters to the family", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    # Shown only when the action asks (`families/_confirmation.html`): a ticked box sends
+    # back the token of what it confirms, so an old tick cannot confirm something new.
+    young_member = forms.CharField(
+        label="I have checked the dates of birth",
+        required=False,
+        error_messages={"unconfirmed": UNCONFIRMED["young_member"]},
+    )
+    second_referral = forms.CharField(
+        label="I have checked: a second family referral is meant",
+        required=False,
+        error_messages={"unconfirmed": UNCONFIRMED["second_referral"]},
+    )
+    CONFIRMATIONS = ("young_member", "second_referral")
+
+    def referral(self) -> dict:
+        """The keyword arguments of `actions.refer_family`: the story, the members, and
+        the tokens of the confirmations ticked."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.CONFIRMATIONS}
+        ticked = {self.cleaned_data[k] for k in self.CONFIRMATIONS} - {""}
+        return data | {"confirmed": ticked}
 
     def clean_members(self) -> list[MemberLine]:
         """Each non-blank line read as a member; every bad line named in one answer."""

@@ -42,26 +42,33 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def new(request: HttpRequest) -> HttpResponse:
+    """The family referral form; a referral that needs confirming (a young parent, a
+    child already in an open referral) comes back with the confirmation to tick."""
     point = _access_points(request.user).first()
     if point is None or not has_permission(request.user, Permission.TAKE_REFERRALS):
         return render(request, "referrals/not_in_spa.html", status=403)
     if request.method == "POST" and (sent := already_sent(request)) is not None:
         return redirect(sent)
     form = FamilyReferralForm(request.POST if request.method == "POST" else None)
+    asks: dict[str, actions.Confirmation] = {}
     if request.method == "POST" and form.is_valid():
 
         def refer() -> str:
-            family = actions.refer_family(by=request.user, access_point=point, **form.cleaned_data)
+            family = actions.refer_family(by=request.user, access_point=point, **form.referral())
             messages.success(request, "Family referral recorded: it waits for the virtual MDT.")
             return reverse("family", kwargs={"family": family.pk})
 
         try:
             return redirect(save_once(request, refer))
+        except actions.Unconfirmed as unconfirmed:
+            add_errors(form, unconfirmed)
+            asks = {ask.field: ask for ask in unconfirmed.asks}
         except ValidationError as error:
             add_errors(form, error)
         except PermissionError as refusal:
             form.add_error(None, str(refusal))
-    return render(request, "families/new.html", {"form": form, "point": point})
+    context = {"form": form, "point": point, "asks": asks}
+    return render(request, "families/new.html", context)
 
 
 def family(request: HttpRequest, family: int) -> HttpResponse:

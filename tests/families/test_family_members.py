@@ -2,9 +2,11 @@
 
 Naming someone in a family referral lets the access point's staff open their record,
 so an NHS number alone names only someone the referrer may already see; anyone else
-needs their date of birth too (as at SPA intake).
+needs their date of birth too (as at SPA intake). A parent or carer under 18, or a child
+already in an open family referral, is recorded only once the referrer confirms it.
 """
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -52,7 +54,7 @@ def stranger(db):
     return factories.person(date_of_birth=ADULT_BORN, given_name="Kelly", family_name="Khan")
 
 
-def _post(client, members: str):
+def _post(client, members: str, **confirmations: str):
     return client.post(
         "/families/new/",
         {
@@ -61,8 +63,16 @@ def _post(client, members: str):
             "referrer": "School",
             "reason": "Low mood",
             "emotional_wellbeing": "Not sleeping",
+            **confirmations,
         },
     )
+
+
+def _tick(response, name: str) -> dict[str, str]:
+    """The confirmation box `name` as the page offers it, ticked for the next post."""
+    box = re.search(rf'name="{name}" type="checkbox" value="([^"]+)"', response.content.decode())
+    assert box, f"the page asks for no {name} confirmation"
+    return {name: box.group(1)}
 
 
 def _errors(response) -> list[str]:
@@ -214,3 +224,122 @@ def test_caseload_of_a_key_worker_without_record_access_shows_no_names(client, w
     page = client.get("/families/caseload/").content.decode()
     assert child.family_name.upper() not in page
     assert "Your role does not give access to people" in page
+
+
+YOUNG_PARENT_BORN = date(2011, 6, 1)  # 14 on the fixed day
+
+
+def _member(family: FamilyReferral, person, role: str = FamilyMember.Role.CHILD) -> None:
+    # Not factories.family_member: its default family is made even when one is given.
+    FamilyMember.objects.create(family=family, person=person, role=role)
+
+
+def test_parent_under_16_is_recorded_once_the_age_is_confirmed(client, worker, child):
+    # A 14-year-old was accepted as a parent only by naming them as a child.
+    parent = factories.person(date_of_birth=YOUNG_PARENT_BORN)
+    client.force_login(worker)
+    members = f"{child.nhs_number}, child\n{parent.nhs_number}, parent, 1/6/2011"
+    asked = _post(client, members)
+    page = asked.content.decode()
+    assert _errors(asked) == [
+        "line 2: this person is 14; check the date of birth, then confirm below that this "
+        "parent is 14"
+    ]
+    assert "I have checked the date of birth: this parent is 14" in page
+    assert "Check the dates of birth, or confirm the young parent or carer&#x27;s age" in page
+    assert not FamilyReferral.objects.exists()
+    assert _post(client, members, **_tick(asked, "young_member")).status_code == 302
+    family = FamilyReferral.objects.get()
+    assert family.members.get(person=parent).role == FamilyMember.Role.PARENT
+    assert AuditEvent.objects.get(
+        person=parent, action=AuditEvent.Action.FAMILY_REFERRED
+    ).detail == (
+        f"family referral {family.pk}: parent, named by NHS number and date of birth; "
+        "age 14 confirmed by the referrer"
+    )
+
+
+def test_parent_or_carer_under_10_is_refused_even_when_confirmed(client, worker, child):
+    young = factories.person(date_of_birth=YOUNG_PARENT_BORN)
+    client.force_login(worker)
+    members = f"{young.nhs_number}, child, 1/6/2011\n{child.nhs_number}, carer"
+    response = _post(client, members, young_member="anything")
+    assert _errors(response) == [
+        "line 2: this person is 7; a carer cannot be under 10, so check the date of birth "
+        "and the role on this line"
+    ]
+    assert "Members of the household: line 2: this person is 7" in response.content.decode()
+    assert not FamilyReferral.objects.exists()
+
+
+def test_a_confirmation_covers_only_what_the_page_asked(client, worker, child):
+    older = factories.person(date_of_birth=date(2010, 6, 1))  # 15
+    younger = factories.person(date_of_birth=YOUNG_PARENT_BORN)
+    client.force_login(worker)
+    first = f"{child.nhs_number}, child\n{older.nhs_number}, parent, 1/6/2010"
+    ticked = _tick(_post(client, first), "young_member")
+    response = _post(client, f"{first}\n{younger.nhs_number}, carer, 1/6/2011", **ticked)
+    assert _errors(response) == [
+        "line 2: this person is 15; check the date of birth, then confirm below that this "
+        "parent is 15",
+        "line 3: this person is 14; check the date of birth, then confirm below that this "
+        "carer is 14",
+    ]
+    assert "the parent on line 2 is 15, the carer on line 3 is 14" in response.content.decode()
+    assert not FamilyReferral.objects.exists()
+
+
+def test_second_referral_for_a_child_with_an_open_one_shows_it_and_needs_confirming(
+    client, worker, child
+):
+    first = factories.family_referral(
+        access_point=worker.access_points.get(), household="The Ahmed household"
+    )
+    _member(first, child)
+    client.force_login(worker)
+    asked = _post(client, f"{child.nhs_number}, child")
+    page = asked.content.decode()
+    assert _errors(asked) == [
+        "line 1: this child already has an open family referral, The Ahmed household, "
+        "made on 14 January 2026"
+    ]
+    assert f'<a href="/families/{first.pk}/">The Ahmed household</a>' in page
+    assert "Check the open family referral, or confirm that a second referral is meant" in page
+    assert FamilyReferral.objects.get() == first
+    response = _post(client, f"{child.nhs_number}, child", **_tick(asked, "second_referral"))
+    assert response.status_code == 302
+    second = FamilyReferral.objects.exclude(pk=first.pk).get()
+    assert AuditEvent.objects.get(
+        person=child, action=AuditEvent.Action.FAMILY_REFERRED
+    ).detail == (
+        f"family referral {second.pk}: child, named by NHS number; second open referral "
+        f"confirmed by the referrer (also in family referral {first.pk})"
+    )
+
+
+def test_open_referral_the_worker_cannot_open_is_not_revealed(client, worker, child, stranger):
+    elsewhere = factories.family_referral(household="The Hidden household")
+    _member(elsewhere, child)
+    _member(elsewhere, stranger, FamilyMember.Role.PARENT)
+    client.force_login(worker)
+    response = _post(client, f"{child.nhs_number}, child")
+    page = response.content.decode()
+    assert _errors(response) == [
+        "line 1: this child already has an open family referral, which you cannot open"
+    ]
+    assert "Hidden" not in page and f"/families/{elsewhere.pk}/" not in page
+    assert stranger.given_name not in page  # Kelly, the other member
+    assert FamilyReferral.objects.get() == elsewhere
+
+
+def test_closed_family_referral_does_not_ask_for_confirmation(client, worker, child):
+    closed = factories.family_referral(
+        access_point=worker.access_points.get(),
+        status=FamilyReferral.Status.CLOSED,
+        key_worker=worker,
+        closed_at=datetime(2026, 1, 10, tzinfo=LONDON),
+    )
+    _member(closed, child)
+    client.force_login(worker)
+    assert _post(client, f"{child.nhs_number}, child").status_code == 302
+    assert FamilyReferral.objects.count() == 2
