@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from joinedcare.access.rules import people_visible_to
 from joinedcare.access.views import person_view
 from joinedcare.audit.models import AuditEvent
+from joinedcare.home.next_page import next_page
 from joinedcare.home.once import already_sent, save_once
 from joinedcare.organisations.models import Team
 
@@ -182,18 +183,22 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("do") == "claim":
             actions.claim_action(by=request.user, action=action)
+            done = "Claimed: it is now in your actions"
         else:
-            actions.close_action(
+            closed = actions.close_action(
                 by=request.user,
                 action=action,
                 status=request.POST.get("do", ""),
                 note=form.cleaned_data.get("note", ""),
             )
+            done = f"Marked {closed.get_status_display().lower()}"
+        # Said, because the row leaves the list: a long list hides which one went.
+        messages.success(request, f"{done}: {action.description}")
     except PermissionError as error:
         raise PermissionDenied(str(error)) from error
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or "my-actions")
+    return redirect(next_page(request, request.POST.get("next"), reverse("my-actions")))
 
 
 def _rows(user, found) -> list[dict]:

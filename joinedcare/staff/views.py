@@ -5,9 +5,10 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+
+from joinedcare.home.next_page import next_page
 
 from . import signin
 from .forms import CodeForm, SignInForm
@@ -18,10 +19,7 @@ _NEXT = "after_sign_in"
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.session.pop(_NEXT, "") or "/"
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return "/"
+    return next_page(request, request.session.pop(_NEXT, ""))
 
 
 @login_not_required
