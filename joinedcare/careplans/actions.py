@@ -364,6 +364,10 @@ def action_errors(action: ActionInput, *, vcs_agreed: bool) -> dict[str, str]:
     elif action.due < timezone.localdate():
         # An action agreed today cannot already be overdue: the year or month is mistyped.
         errors["due"] = "Due date must be today or in the future"
+    elif action.due > timezone.localdate() + timedelta(days=MAX_REVIEW_DAYS):
+        # As for the review: 2099 is a mistyped year, and an action that far off would
+        # never show as overdue.
+        errors["due"] = "Due date must be within a year: the plan is reviewed at least yearly"
     return errors
 
 

@@ -5,7 +5,7 @@ Invalid input raises `ValidationError` keyed by the field it is about; nothing i
 written unless everything is.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,6 +37,8 @@ from .permissions import acts_for, is_member, may_act_on_escalation
 _UNIT_FIELD = {Level.MICRO: "practice", Level.INTERMEDIATE: "team", Level.MACRO: "locality"}
 _UNIT_TYPE = {Level.MICRO: Practice, Level.INTERMEDIATE: Team, Level.MACRO: Locality}
 REASON_MAX = AgendaItem._meta.get_field("reason").max_length
+# How far ahead a meeting may be arranged.
+ARRANGE_AHEAD_DAYS = 366
 MINUTES_CHANGED = (
     "{who} saved the minutes after you opened this page: their text is shown below; "
     "add yours and save again"
@@ -63,6 +65,9 @@ def create_meeting(*, by, level: str, unit, held_on: date, chair=None, members=(
         raise ValidationError({"held_on": "Enter the meeting date"})
     if held_on < timezone.localdate():
         raise ValidationError({"held_on": "Meeting date must be today or in the future"})
+    if held_on > timezone.localdate() + timedelta(days=ARRANGE_AHEAD_DAYS):
+        # 2099 is a mistyped year: a meeting that far off would sit in every list unheld.
+        raise ValidationError({"held_on": "Meeting date must be within a year from today"})
     chair = chair or by
     meeting = Meeting.objects.create(
         level=level, held_on=held_on, chair=chair, created_by=by, **{_UNIT_FIELD[level]: unit}
@@ -276,6 +281,10 @@ def _lock(by, item: AgendaItem) -> AgendaItem:
     _require_member(by, item.meeting)
     item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
     _check_open(item)
+    if not item.meeting.has_begun:
+        # A plan "agreed at the MDT on 8 December" on 5 December would be untrue in the
+        # record and in the audit: outcomes wait for the meeting (or are written up after).
+        raise ValidationError({"outcome": item.meeting.not_yet_held()})
     return item
 
 

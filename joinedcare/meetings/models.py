@@ -106,6 +106,15 @@ class Meeting(models.Model):
             return self.locality
         return self.unit_team.locality
 
+    @property
+    def has_begun(self) -> bool:
+        """Whether the meeting's day has come: its outcomes are recorded from then on."""
+        return self.held_on <= timezone.localdate()
+
+    def not_yet_held(self) -> str:
+        """Why an outcome cannot be recorded yet, in words."""
+        return f"This meeting is on {self.held_on:%-d %B %Y}: outcomes are recorded from that day"
+
 
 class MeetingMember(models.Model):
     """Someone invited to a meeting, from whichever organisation; attended or not."""

@@ -39,3 +39,14 @@ def test_a_review_in_2099_and_an_action_already_overdue_are_refused(team_a, pers
 
     version = _agree(nurse, person_a, review=today + timedelta(days=365), due=today)
     assert version.number == 1
+
+
+def test_an_action_due_in_2099_is_refused_like_the_review(team_a, person_a):
+    # It had been accepted: it would never have shown as overdue.
+    nurse = factories.staff(Role.DISTRICT_NURSE, teams=[team_a])
+    today = date.today()
+    with pytest.raises(ValidationError) as refused:
+        _agree(nurse, person_a, review=today + timedelta(days=90), due=date(2099, 12, 31))
+    assert refused.value.message_dict["actions.0.due"] == [
+        "Due date must be within a year: the plan is reviewed at least yearly"
+    ]
