@@ -108,7 +108,7 @@ def refer(
     if not referrals_installed():
         return "Referred to the Single Point of Access (recorded at the meeting)"
     from joinedcare.referrals import actions
-    from joinedcare.referrals.models import SinglePointOfAccess
+    from joinedcare.referrals.models import Referral, SinglePointOfAccess
 
     place = person.practice.team.locality.place if person.practice_id else None
     spa = SinglePointOfAccess.objects.filter(
@@ -129,6 +129,7 @@ def refer(
         urgency=urgency,
         medically_stable=medically_stable,
         consent_to_share=consent_to_share,
+        channel=Referral.Channel.MDT,
     )
     return f"Referred to {spa.name}: referral {referral.pk}"
 

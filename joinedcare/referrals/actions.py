@@ -138,10 +138,12 @@ def receive_referral(
     api_client: ApiClient | None = None,
     idempotency_key: str = "",
     request_hash: str = "",
+    channel: str = "",
 ) -> Referral:
     """Record a referral (24/7). Out of the assessment team's hours it waits as new for
     the morning; in hours it joins the triage queue. A second open referral for the same
-    person is flagged and linked to the first, never merged into it."""
+    person is flagged and linked to the first, never merged into it. `channel` is how it
+    came (by default from the API client, or a phone call or form)."""
     _require(by, Permission.TAKE_REFERRALS, "Your role does not take referrals.")
     now = clock.now()
     in_hours = spa.in_hours(now)
@@ -152,7 +154,7 @@ def receive_referral(
         received_at=now,
         received_by=by,
         received_out_of_hours=not in_hours,
-        channel=Referral.Channel.API if api_client else Referral.Channel.PHONE,
+        channel=channel or (Referral.Channel.API if api_client else Referral.Channel.PHONE),
         referrer_source=referrer_source,
         referrer_name=referrer_name.strip(),
         referrer_organisation=referrer_organisation.strip(),

@@ -103,6 +103,7 @@ class Referral(models.Model):
     class Channel(models.TextChoices):
         PHONE = "phone", "Phone call or form"
         API = "api", "From another system"
+        MDT = "mdt", "At an MDT meeting"
 
     spa = models.ForeignKey(SinglePointOfAccess, on_delete=models.PROTECT, related_name="referrals")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
@@ -173,6 +174,13 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"referral {self.pk}"
+
+    @property
+    def channel_in_words(self) -> str:
+        """How it came, for the middle of a sentence: "phone call or form", "at an MDT
+        meeting" (a lower-cased label would read "mdt")."""
+        label = self.get_channel_display()
+        return label[:1].lower() + label[1:]
 
     @property
     def is_open(self) -> bool:
