@@ -97,6 +97,7 @@ class CarePlanForm(NHSForm):
         required=False,
     )
     given_by_name = forms.CharField(label="Their name", required=False)
+    text_limits = {"given_by_name": Consent._meta.get_field("given_by_name").max_length}
     scopes = forms.MultipleChoiceField(
         label="They agreed to share the plan with",
         choices=Consent.Scope.choices,
@@ -301,6 +302,7 @@ class ConsentForm(NHSForm):
     given_by = CarePlanForm.base_fields["given_by"]
     given_by_name = CarePlanForm.base_fields["given_by_name"]
     scopes = CarePlanForm.base_fields["scopes"]
+    text_limits = CarePlanForm.text_limits
 
 
 class ActionStatusForm(forms.Form):

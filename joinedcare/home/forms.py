@@ -16,12 +16,45 @@ _CLASSES = {
 }
 
 
+# Free text with no limit of its own. A pasted document (100,000 characters went into a
+# care plan) is refused by name, not stored and printed in every pack and copy.
+TEXT_MAX = 5000
+LINE_MAX = 300
+
+
+def _limit(name: str, field: forms.Field, limit: int | None = None) -> None:
+    """Give a text field without a limit `limit` or the default one, with a message naming
+    it and saying how much to cut (once: `style` may run again on the same form)."""
+    if type(field) is not forms.CharField or field.max_length is not None:
+        return
+    if isinstance(field.widget, forms.Textarea):
+        limit = limit or TEXT_MAX
+    elif type(field.widget) is forms.TextInput:
+        limit = limit or LINE_MAX
+    else:
+        return  # passwords and hidden values have their own rules
+    label = field.label or name.replace("_", " ").capitalize()
+
+    def at_most(value: str) -> None:
+        if len(value) > limit:
+            raise ValidationError(
+                f"Shorten “{label}” to {limit:,} characters or fewer: it has {len(value):,}",
+                code="max_length",
+            )
+
+    field.max_length = limit
+    field.validators.append(at_most)
+
+
 def style(form: forms.Form) -> None:
-    """NHS.UK classes on each widget of `form` (call again after adding fields). Errors are
-    marked as each field renders (`NHSBoundField`), not here: an error an action adds after
-    validation belongs on its field too, and asking for errors here would validate a form
-    before its subclass had finished setting it up."""
-    for field in form.fields.values():
+    """NHS.UK classes on each widget of `form`, and a length limit on its free text (the
+    default, or the form's `text_limits` by field name). Call again after adding fields.
+    Errors are marked as each field renders (`NHSBoundField`), not here: an error an
+    action adds after validation belongs on its field too, and asking for errors here
+    would validate a form before its subclass had finished setting it up."""
+    limits = getattr(form, "text_limits", {})
+    for name, field in form.fields.items():
+        _limit(name, field, limits.get(name))
         widget = field.widget
         if isinstance(widget, DatePartsWidget):
             continue  # styles its own boxes

@@ -72,6 +72,8 @@ class MinutesForm(NHSForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
     )
+    # A meeting's minutes run longer than one field of a plan.
+    text_limits = {"minutes": 50_000}
     # The version of the minutes this page showed: a save based on an older one is refused.
     based_on = forms.IntegerField(
         widget=forms.HiddenInput,
