@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from joinedcare import nhs_numbers
 from joinedcare.home.forms import NHSForm
@@ -25,6 +26,13 @@ class PersonSearchForm(NHSForm):
                 raise forms.ValidationError(problem)
             return nhs_numbers.normalise(value)
         return ""
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        # "No one found" would hide a mistyped year: say what is wrong instead.
+        if born is not None and born > timezone.localdate():
+            raise forms.ValidationError("The date of birth must be in the past")
+        return born
 
     def clean(self) -> dict:
         data = super().clean()

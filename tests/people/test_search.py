@@ -1,7 +1,7 @@
 """Finding a person: only people the user may see, clear errors, every result audited."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -148,6 +148,17 @@ def test_search_unreal_date_of_birth_names_the_field(signed_in_gp):
 
     summary = '<a href="#id_date_of_birth">Enter a real date of birth, for example 27/03/1947</a>'
     assert summary in response.content.decode()
+
+
+def test_search_with_a_date_of_birth_to_come_says_so_not_no_one_found(signed_in_gp):
+    born = date.today() + timedelta(days=365 * 4)
+    response = signed_in_gp.post(
+        SEARCH, {"family_name": "Lovelace", "date_of_birth": f"{born:%d/%m/%Y}"}
+    )
+
+    body = response.content.decode()
+    assert '<a href="#id_date_of_birth">The date of birth must be in the past</a>' in body
+    assert "No one found" not in body
 
 
 def test_search_writes_a_search_event_for_each_person_shown(signed_in_gp, gp_a, team_a, team_b):
