@@ -1,14 +1,16 @@
 """Demo County's MDT meetings, so the demo opens on the work they are for: the practice MDT
-of the demo GP's first practice next week, its agenda built from the published case list,
-and the Team Around Patients MDT the week after. They are arranged through the meetings'
-own actions (future dates, audited like any other), once.
+of the demo GP's first practice today (outcomes are recorded from a meeting's day, and the
+demo is for trying them), its agenda built from the published case list (the highest
+ranked of its new entrants; the rest wait for later meetings), and the Team Around
+Patients MDT next week. They are arranged through the meetings' own actions (audited like
+any other), once.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from joinedcare.meetings import actions
+from joinedcare.meetings import actions, sources
 from joinedcare.meetings.models import Level, Meeting
 from joinedcare.referrals import clock
 from joinedcare.staff.models import StaffUser
@@ -41,12 +43,12 @@ def arrange_demo_meetings(users: list[StaffUser]) -> str | None:
     practice = membership.practices.order_by("organisation__code").first() if membership else None
     if practice is None or lead is None:
         return None
-    tuesday = _next(1, clock.today())
+    today = clock.today()
     practice_mdt = actions.create_meeting(
         by=gp,
         level=Level.MICRO,
         unit=practice,
-        held_on=tuesday,
+        held_on=today,
         members=[by_role[r] for r in PRACTICE_MDT if r in by_role],
     )
     agenda = actions.build_agenda(by=gp, meeting=practice_mdt)
@@ -54,10 +56,12 @@ def arrange_demo_meetings(users: list[StaffUser]) -> str | None:
         by=lead,
         level=Level.INTERMEDIATE,
         unit=membership.team,
-        held_on=tuesday + timedelta(days=7),
+        held_on=_next(1, today),
         members=[by_role[r] for r in TEAM_MDT if r in by_role],
     )
+    waiting = sources.new_entrants_waiting(practice_mdt)
+    later = f", {waiting.count} more from the case list later" if waiting and waiting.count else ""
     return (
-        f"{practice.name} practice MDT on {tuesday:%-d %B} ({len(agenda)} people on its "
-        f"agenda), {membership.team.name} MDT on {team_mdt.held_on:%-d %B}"
+        f"{practice.name} practice MDT today ({len(agenda)} people on its "
+        f"agenda{later}), {membership.team.name} MDT on {team_mdt.held_on:%-d %B}"
     )

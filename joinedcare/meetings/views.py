@@ -19,7 +19,7 @@ from joinedcare.careplans.views import plan_form, withheld
 from joinedcare.home.once import already_sent, save_once
 from joinedcare.staff.models import StaffUser
 
-from . import actions, pack, spa
+from . import actions, pack, sources, spa
 from .forms import (
     AddPersonForm,
     AnswerForm,
@@ -148,6 +148,7 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
         "member": is_member(user, meeting),
         "members": meeting.members.select_related("user__organisation"),
         "raises_issues": meeting.level in NEXT_LEVEL,
+        "entrants_waiting": entrants_waiting_message(meeting),
         "minutes_changed": forms["minutes"].has_error("minutes", "conflict"),
         **{f"{k}_form": f for k, f in forms.items()},
     }
@@ -210,6 +211,20 @@ def agenda_built_message(new: list[AgendaItem]) -> str:
     if escalations:
         parts.append(f"{escalations} escalation{'' if escalations == 1 else 's'}")
     return f"Agenda built: {' and '.join(parts) or 'no one new'}."
+
+
+def entrants_waiting_message(meeting: Meeting) -> str:
+    """How many people new to the practice's case list wait for later meetings, in words
+    ("347 more people new to the practice's top 2% wait for later meetings, highest risk
+    first"), or "" when none wait or the meeting is not a practice MDT."""
+    waiting = sources.new_entrants_waiting(meeting)
+    if waiting is None or not waiting.count:
+        return ""
+    people, wait = ("person", "waits") if waiting.count == 1 else ("people", "wait")
+    return (
+        f"{waiting.count} more {people} new to the practice's top {waiting.share}% {wait} "
+        "for later meetings, highest risk first."
+    )
 
 
 def _save_minutes(request, meeting: Meeting, forms: dict) -> HttpResponse | None:

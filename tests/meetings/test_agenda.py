@@ -22,7 +22,9 @@ def _people(meeting):
     ]
 
 
-def test_first_practice_mdt_takes_the_whole_published_list(gp, practice_a, publish):
+def test_first_practice_mdt_takes_the_published_list_highest_rank_first(gp, practice_a, publish):
+    # It took the whole list; now at most NEW_ENTRANTS_PER_MEETING, and a list of two fits
+    # (test_new_entrants.py covers longer lists).
     high, low = (factories.person(practice=practice_a) for _ in range(2))
     elsewhere = factories.person()
     publish([(high, 0.9), (low, 0.4), (elsewhere, 0.8)])
@@ -37,7 +39,9 @@ def test_first_practice_mdt_takes_the_whole_published_list(gp, practice_a, publi
     assert AuditEvent.objects.filter(action=AuditEvent.Action.MDT_AGENDA, person=high).exists()
 
 
-def test_next_mdt_takes_only_people_new_since_the_last_meeting(gp, practice_a, publish):
+def test_next_mdt_takes_only_people_not_yet_discussed(gp, practice_a, publish):
+    # "New" was "not on the last meeting's list"; it is now "not yet on an agenda while
+    # listed", so `stays`, discussed at the first meeting, is not new at the second.
     stays, arrives = (factories.person(practice=practice_a) for _ in range(2))
     publish([(stays, 0.9)])
     first = factories.meeting(chair=gp, unit=practice_a, held_on=date(2026, 4, 1))
