@@ -12,7 +12,9 @@ snapshot and refreshed in the background when older than OPERATIONS_FRESH_SECOND
 Everything leaving this
 module has passed through `suppression.suppress`: the SPC charts are drawn from the suppressed
 monthly values, and a chart is not drawn when any month is suppressed (joining the shown
-months would put points that are not neighbours side by side).
+months would put points that are not neighbours side by side). The inequality breakdowns
+(`inequalities`) cover twelve months and suppress each group by what its counts stand for
+(`group_figure`): people, never person-months.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import calendar
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -34,7 +36,7 @@ from joinedcare.analytics import profiles, spc
 from joinedcare.analytics.metrics import catalogue, engine, stored
 from joinedcare.analytics.metrics.catalogue import Metric
 from joinedcare.analytics.store import Snapshot, Store
-from joinedcare.analytics.suppression import SUPPRESSED_TEXT, Figure, suppress
+from joinedcare.analytics.suppression import SUPPRESSED_TEXT, Figure, round_count, suppress
 
 from . import operations
 
@@ -43,7 +45,7 @@ logger = logging.getLogger(__name__)
 LEVELS = ("place", "locality", "team", "practice")
 # The cells' column holding each level's unit (the place is every cell).
 UNIT_COLUMNS = {"locality": "locality_code", "team": "team_code", "practice": "practice_code"}
-# The inequality pages sum the latest twelve months: monthly figures by group are mostly
+# The inequality pages cover the latest twelve months: monthly figures by group are mostly
 # too small to show once suppressed.
 INEQUALITY_MONTHS = 12
 DIMENSION_NAMES = {
@@ -475,6 +477,106 @@ def _group_label(group: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+# What one side (numerator or denominator) of a metric counts: it decides how a group's
+# figure over several months is shown (`group_figure`) and what its column is called.
+PEOPLE = "people"  # registered on each month's first day (`population = true`)
+AT_MONTH_END = "at month end"  # open at each month's end (case list, care plan actions)
+EVENTS = "events"  # each event once, in its month
+AMOUNT = "amount"  # days, minutes, nights or bed days added up: not a count of anything
+DAYS = "days"  # a per-week metric's denominator: the days of the months, not about people
+# Sides counted again in every month they hold: summed over twelve months, one person
+# registered all year counts 12. They are shown, and suppressed, as an average per month,
+# which is never more than the distinct people (or things) behind it.
+COUNTED_EACH_MONTH = (PEOPLE, AT_MONTH_END)
+AMOUNT_WORDS = {
+    "length_of_stay": "Bed days",
+    "nights": "Nights",
+    "days_between": "Days in total",
+    "minutes_between": "Minutes in total",
+    "column": "Total",
+}
+
+
+def side_kind(metric: Metric, side: str) -> str:
+    """What the metric's `side` ("numerator" or "denominator") counts: one of PEOPLE,
+    AT_MONTH_END, EVENTS, AMOUNT, DAYS."""
+    if side == "denominator" and metric.unit == catalogue.PER_WEEK:
+        return DAYS
+    spec = metric.query[side]
+    if spec.get("population"):
+        return PEOPLE
+    if "open_at_month_end" in spec:
+        return AT_MONTH_END
+    return EVENTS if spec.get("amount", "count") == "count" else AMOUNT
+
+
+def _amount_word(spec: Mapping) -> str:
+    amount = spec.get("amount", "count")
+    return AMOUNT_WORDS[amount if isinstance(amount, str) else next(iter(amount))]
+
+
+def _during(months: int) -> str:
+    return "in the month" if months == 1 else f"in the {months} months"
+
+
+def side_label(metric: Metric, side: str, months: int) -> str:
+    """The column heading of a side over `months` months, saying what it counts:
+    "People registered (average per month)", "Events in the 12 months", "Bed days in ..."."""
+    kind = side_kind(metric, side)
+    if kind == PEOPLE:
+        return "People registered (average per month)"
+    if kind == AT_MONTH_END:
+        return "Counted at each month end (average per month)"
+    if kind == EVENTS:
+        return f"Events {_during(months)}"
+    if kind == DAYS:
+        return f"Days {_during(months)}"
+    return f"{_amount_word(metric.query[side])} {_during(months)}"
+
+
+def value_unit(metric: Metric, months: int) -> str:
+    """The unit of a group's value over `months` months. A rate per population is the events
+    of the months per person registered on average, so per year over twelve months."""
+    if side_kind(metric, "denominator") != PEOPLE:
+        return metric.unit
+    per = "a year" if months == 12 else f"over {months} month{'s' if months != 1 else ''}"
+    return f"{metric.unit} people {per}"
+
+
+def _published(kind: str, total: float, months: int) -> int | None:
+    """A side's total over `months` months as it may be shown (None: suppressed)."""
+    return round_count(total / months if kind in COUNTED_EACH_MONTH else total)
+
+
+def group_figure(
+    metric: Metric, numerator: float, denominator: float, months: Sequence[str]
+) -> Figure:
+    """A group's figure over `months` ("YYYY-MM") from its sums of monthly cells, as the
+    inequality page may show it.
+
+    Suppression is judged on what each count stands for: people registered (and things open
+    at a month end) by their average per month, events by their number; a side that is an
+    amount (bed days, minutes) is suppressed by the same rule. The group's numerator,
+    denominator and value are shown together or not at all: a numerator beside a hidden
+    denominator would tell the reader that a small group had it. The value is worked out
+    from the counts shown, so a reader can check it: a rate per population is per person
+    registered on average (per year over twelve months); a percentage or mean is as defined.
+    """
+    n = max(len(months), 1)  # no months: no cells, so no groups
+    top = _published(side_kind(metric, "numerator"), numerator, n)
+    if _is_count(metric):
+        return Figure(top, None, None if top is None else float(top), top is None)
+    if metric.unit == catalogue.PER_WEEK:
+        bottom: int | None = sum(_days_in(month) for month in months)
+    else:
+        bottom = _published(side_kind(metric, "denominator"), denominator, n)
+    if top is None or not bottom:
+        return Figure(None, None, None, True)
+    if metric.unit == catalogue.PER_WEEK:
+        return Figure(top, bottom, top * 7 / bottom, False)
+    return Figure(top, bottom, top / bottom * metric.multiplier, False)
+
+
 @dataclass(frozen=True)
 class Breakdown:
     dimension: str
@@ -488,10 +590,14 @@ class Inequalities:
     breakdowns: list[Breakdown]
     gap: str  # most minus least deprived, or SUPPRESSED_TEXT
     ratio: str
+    # The column headings: what each side counts over the months, and the value's unit.
+    numerator_label: str = ""
+    denominator_label: str = ""
+    value_unit: str = ""
 
 
 def period(computed: Computed) -> list[str]:
-    """The months the inequality breakdowns sum: the latest twelve (or fewer)."""
+    """The months the inequality breakdowns cover: the latest twelve (or fewer)."""
     months = sorted({m for frame in computed.units.values() for m in frame.month})
     return months[-INEQUALITY_MONTHS:]
 
@@ -513,10 +619,13 @@ def _inequalities(computed: Computed, metric: Metric, level: str, key: str) -> I
     cells = cells[cells.month.isin(months)]
     breakdowns, quintiles = [], None
     for dimension, title in DIMENSION_NAMES.items():
+        # Sums of the monthly cells: group_figure turns those counted each month back into
+        # averages per month before judging them.
         frame = engine.by_group(metric, cells, dimension, level=level, per_month=False)
         frame = frame[frame.unit == key].sort_values("group")
         figures = [
-            (r.group, shown(metric, r.numerator, r.denominator, months)) for r in frame.itertuples()
+            (r.group, group_figure(metric, r.numerator, r.denominator, months))
+            for r in frame.itertuples()
         ]
         # On the page counts read "1,204" and groups "Female", as the rest of the page.
         rows = [
@@ -533,13 +642,23 @@ def _inequalities(computed: Computed, metric: Metric, level: str, key: str) -> I
                     "value": [f.value if f.value is not None else float("nan") for _, f in figures],
                 }
             )
+    unit = value_unit(metric, len(months))
     gap = ratio = SUPPRESSED_TEXT
     if quintiles is not None and len(quintiles):
         # The gap is taken between suppressed values, never between the raw cells.
         gaps = engine.deprivation_gap(quintiles)  # empty when every quintile is suppressed
         row = gaps.iloc[0] if len(gaps) else None
         if row is not None and pd.notna(row.gap):
-            gap = f"{row.gap:,.1f} {difference_unit(metric)}"
+            # Percentages differ by percentage points; a rate keeps its unit (per year).
+            gap = f"{row.gap:,.1f} {difference_unit(metric) if metric.unit == '%' else unit}"
         if row is not None and pd.notna(row.ratio):
             ratio = f"{row.ratio:,.2f}"
-    return Inequalities(metric, breakdowns, gap, ratio)
+    return Inequalities(
+        metric,
+        breakdowns,
+        gap,
+        ratio,
+        numerator_label=side_label(metric, "numerator", len(months)),
+        denominator_label=side_label(metric, "denominator", len(months)),
+        value_unit=unit,
+    )

@@ -195,14 +195,18 @@ def test_place_only_metric_is_not_offered_below_the_place(client, units):
 def test_inequalities_page_gives_months_in_words_and_the_gap_with_its_unit(client, units):
     body = _dashboard(client, f"/outcomes/place/{units['place'].code}/inequalities/")
 
-    assert re.search(rf"summed over {MONTH} to {MONTH},", body)
-    assert not re.search(r"summed over \d{4}-\d{2}", body)
+    # Was "summed over": the page now covers the months, its rates are not sums of them.
+    assert re.search(rf"over the months from {MONTH} to {MONTH},", body)
+    assert not re.search(r"from \d{4}-\d{2}", body)
     gaps = re.findall(r"least deprived quintile: (.*?); ratio", body)
     assert gaps
     for gap in gaps:
-        # "[c]" alone, or a number and the unit: percentages differ by percentage points.
+        # "[c]" alone, or a number and the unit: percentages differ by percentage points, and
+        # a rate per population over twelve months is per year (it was per month).
         assert gap == SUPPRESSED_TEXT or re.fullmatch(
-            r"-?[\d,]+\.\d (percentage points|per 1,000|per 100,000|days|hours|per week)", gap
+            r"-?[\d,]+\.\d (percentage points|per (1,000|100,000) people a year|days|hours"
+            r"|per week)",
+            gap,
         ), gap
 
 
