@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from joinedcare.access.rules import people_visible_to
 from joinedcare.access.views import person_view
+from joinedcare.analytics.features import months_before
 from joinedcare.audit.models import AuditEvent
 from joinedcare.staff.models import has_permission
 from joinedcare.staff.roles import Permission
@@ -20,7 +21,6 @@ from .models import Person
 from .names import name_key
 
 MAX_RESULTS = 25
-RECENT_DAYS = 365
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -74,13 +74,11 @@ def person_page(request: HttpRequest, person: Person) -> HttpResponse:
     today = timezone.localdate()
     if person.date_of_death:
         messages.info(request, f"This person died on {person.date_of_death:%-d %B %Y}.")
-    summary = records.summary_for(
-        settings.RECORDS_DIR,
-        person.nhs_number,
-        recent_from=_recent_from(today),
-    )
+    recent_from = _recent_from(today)
+    summary = records.summary_for(settings.RECORDS_DIR, person.nhs_number, recent_from=recent_from)
     context = {
         "person": person,
+        "recent_from": recent_from,
         "age": person.age_on(person.date_of_death or today),
         "summary": summary,
         "decision": request.access_decision,
@@ -93,6 +91,9 @@ def person_page(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 def _recent_from(today):
-    """The last year of the extract: Demo County's data end at its extract date."""
+    """The first day of the last 12 months of the record, which ends today or at the
+    extract's last day. Counted as the case lists count their 12-month windows (whole
+    months back from the day after), so the page and the list agree ("36 GP contacts")."""
     latest = records.latest_activity_date(settings.RECORDS_DIR)
-    return (min(today, latest) if latest else today) - timedelta(days=RECENT_DAYS)
+    last = min(today, latest) if latest else today
+    return months_before(last + timedelta(days=1), 12)

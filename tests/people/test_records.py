@@ -225,3 +225,24 @@ def test_person_page_says_when_activity_rows_are_cut(extract, person_a, page_of_
 
     assert "Hospital and community activity: the 20 most recent of 22" in body
     assert "Community health contact: 22" in body
+
+
+def test_person_page_counts_the_same_12_months_as_the_case_lists(extract, person_a, page_of_a):
+    # The extract ends 30 June 2025; the case lists count 1 July 2024 to 30 June 2025. A
+    # contact on 30 June 2024 had counted here (365 days back), so the page said 37 where
+    # the list said 36.
+    _write(
+        extract,
+        "encounters",
+        [
+            _encounter(person_a.nhs_number, "gp", date(2024, 6, 30)),
+            _encounter(person_a.nhs_number, "gp", date(2024, 7, 1)),
+            _encounter(person_a.nhs_number, "gp", LATEST),
+        ],
+        ENCOUNTERS,
+    )
+
+    body = page_of_a()
+
+    assert "GP contact: 2" in body
+    assert "From 1 July 2024, the same 12 months as the case lists count." in body
