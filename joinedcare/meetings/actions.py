@@ -22,6 +22,7 @@ from joinedcare.staff.roles import Role
 from . import spa
 from .agenda import sources_for
 from .models import (
+    ADDED_BY_HAND,
     NEXT_LEVEL,
     PREVIOUS_LEVEL,
     AgendaItem,
@@ -218,7 +219,7 @@ def add_person(*, by, meeting: Meeting, person, reason: str) -> AgendaItem:
         position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
         item = AgendaItem(meeting=meeting, person=person, position=position)
     item.source, item.reason, item.added_by, item.withdrawn = (
-        "added by hand",
+        ADDED_BY_HAND,
         reason.strip(),
         by,
         False,

@@ -233,6 +233,10 @@ class EscalationStep(models.Model):
         return f"{self.move} {self.from_level}->{self.to_level}"
 
 
+# The source of an item a member put on the agenda, with a reason they typed.
+ADDED_BY_HAND = "added by hand"
+
+
 class AgendaItem(models.Model):
     """A person (or an escalated item) on a meeting's agenda, and what was decided."""
 

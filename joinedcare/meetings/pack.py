@@ -19,7 +19,7 @@ from joinedcare.caselists.models import CaseListEntry, PublishedRun
 from joinedcare.people.models import Person
 
 from . import spa
-from .models import AgendaItem, Meeting
+from .models import ADDED_BY_HAND, AgendaItem, Meeting
 from .permissions import is_member
 
 
@@ -31,9 +31,27 @@ class Entry:
     lines: list[str] = field(default_factory=list)
     person: Person | None = None
 
+    @property
+    def why(self) -> str:
+        """Why the item is on the agenda, as the pack's reader may read it."""
+        return why_for(self.item, self.identifiable)
+
 
 def short_pseudonym(person: Person) -> str:
     return person.pseudonym[:8].upper()
+
+
+# Text staff wrote about a person (a reason typed by hand, an escalation's summary, an
+# outcome's note) often names them or their family: left out where the person is not named.
+WRITTEN_WITHHELD = "written about the person, shown only to members who care for them"
+
+
+def why_for(item: AgendaItem, named: bool) -> str:
+    """Why the item is on the agenda, as this viewer may read it: a reason typed by hand
+    only where the person is named (the sources' own reasons are the system's words)."""
+    if named or item.person_id is None or item.source != ADDED_BY_HAND:
+        return item.why
+    return f"Added by hand (the reason is {WRITTEN_WITHHELD})"
 
 
 def visible_people(viewer, meeting: Meeting, person_ids) -> set[int]:
@@ -117,15 +135,17 @@ def _entry(item: AgendaItem, identifiable: bool, facts: dict, today) -> Entry:
         heading = f"Person {short_pseudonym(person)}"
         lines = [f"Aged {age_band(age)}"]
     lines.append(f"Registered at {person.practice.name}" if person.practice else "Not registered")
-    lines.append(f"On the agenda: {item.why}")
+    lines.append(f"On the agenda: {why_for(item, identifiable)}")
     if item.escalation_id:
-        lines.append(f"Escalated: {item.escalation.summary}")
+        summary = item.escalation.summary if identifiable else f"the summary is {WRITTEN_WITHHELD}"
+        lines.append(f"Escalated: {summary}")
     lines += _case_list_lines(facts["case_list"].get(person.pk), identifiable)
     lines += _plan_lines(facts["plans"].get(person.pk), facts["actions"].get(person.pk, 0))
     if identifiable:
         lines += spa.open_summary(person)
     if item.outcome:
-        lines.append(f"Outcome: {item.get_outcome_display()}. {item.outcome_note}".strip())
+        note = item.outcome_note if identifiable else ""
+        lines.append(f"Outcome: {item.get_outcome_display()}. {note}".strip())
     return Entry(item, identifiable, heading, lines, person)
 
 

@@ -134,6 +134,7 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "item": i,
             "named": i.person_id in named,
+            "why": pack.why_for(i, i.person_id in named),
             "label": (
                 i.person.display_name
                 if i.person_id in named
