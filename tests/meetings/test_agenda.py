@@ -218,7 +218,7 @@ def test_outcome_is_recorded_once(gp, practice_a):
     assert item.outcome == AgendaItem.Outcome.NO_ACTION
 
 
-def test_spa_referral_outcome_creates_the_referral(gp, practice_a):
+def test_spa_referral_outcome_creates_the_referral(client, gp, practice_a):
     from joinedcare.referrals.models import Referral, SinglePointOfAccess
 
     SinglePointOfAccess.objects.create(place=practice_a.team.locality.place, name="County SPA")
@@ -239,6 +239,11 @@ def test_spa_referral_outcome_creates_the_referral(gp, practice_a):
     item.refresh_from_db()
     assert item.outcome == AgendaItem.Outcome.SPA_REFERRAL
     assert f"referral {referral.pk}" in item.outcome_note
+    # The SPA reads where it came from ("phone call or form" had been said).
+    assert referral.channel == Referral.Channel.MDT
+    client.force_login(gp)
+    page = client.get(f"/people/{person.public_id}/spa/").content.decode()
+    assert ", at an MDT meeting" in page and "phone call or form" not in page
 
 
 def test_spa_referral_without_an_access_point_is_refused_and_not_recorded(gp, practice_a):
