@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from joinedcare.analytics import evaluation as E
 
@@ -84,10 +86,26 @@ def _started(iso: str) -> str:
 _ROLES = {"fit": "fitted", "validate": "validated", "score": "scored"}
 _PEOPLE = {"fit": "at fitting", "validate": "at validation", "score": "at scoring"}
 _ENGINES = {"duckdb": "DuckDB", "spark": "Apache Spark"}
-_FACTORS_FOR = {
-    "segments": "people on the case lists (top 5% of each practice)",
-    "all": "everyone scored",
-}
+
+
+def _widest_share(report: dict) -> str | None:
+    """The widest case-list share the run explained ("top 5%"), read from the run itself:
+    its case-list sizes run from the narrowest share to the widest."""
+    sizes = report.get("case_list_sizes") or report.get("segments") or {}
+    return list(sizes)[-1] if sizes else None
+
+
+def _factors_for(factors_for: str, widest: str | None) -> str:
+    """Who has top factors, in words; a published list (a share of each practice no wider
+    than the widest segment) is always within them."""
+    if factors_for == "all":
+        return "everyone scored"
+    if factors_for == "segments" and widest:
+        return (
+            f"the {widest} of each practice by risk (a case list published from this run is "
+            "at most that share, so everyone on it has them)"
+        )
+    return escape(str(factors_for))
 
 
 def _index_dates(dates: dict) -> str:
@@ -103,7 +121,7 @@ def _people(people: dict) -> str:
 
 
 # The Run table: each field's label and how its value is shown, in the order shown.
-_RUN_FIELDS = {
+_RUN_FIELDS: dict[str, tuple[str, Callable[[Any], str] | None]] = {
     "run_id": ("run", readable),
     "started": ("started", _started),
     "snapshot_fingerprint": ("snapshot fingerprint", readable),
@@ -113,16 +131,22 @@ _RUN_FIELDS = {
     "index_dates": ("index dates", _index_dates),
     "windows_months": ("look-back windows", _windows),
     "people": ("people in the cohort", _people),
-    "factors_for": ("top factors given for", lambda f: escape(_FACTORS_FOR.get(f, str(f)))),
+    # Shown by _metadata: its words depend on the run's case-list shares, not only the value.
+    "factors_for": ("top factors given for", None),
     "seconds_total": ("total time", lambda s: f"{s:,.1f} seconds"),
     "scores_sha256": ("scores file SHA-256", readable),
 }
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    th = "".join(f"<th>{escape(h)}</th>" for h in head)
+def _table(caption: str, head: list[str], rows: list[list[str]]) -> str:
+    """A table with its caption (what a screen reader announces on entering it); cells are
+    HTML already, the caption and headings plain text."""
+    th = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{th}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 def _auc_text(auc: dict) -> str:
@@ -143,7 +167,9 @@ def calibration_svg(bins: list[dict], size: int = 320) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 {size} {size}" role="img" aria-label="Calibration plot">',
+        f'viewBox="0 0 {size} {size}" role="img" aria-label="Calibration plot: observed '
+        "rate against predicted risk by tenth of predicted risk; the figures are in the "
+        'table that follows">',
         f'<rect x="{pad}" y="{pad}" width="{span}" height="{span}" fill="none" stroke="#768692"/>',
         '<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#aeb7bd" '
         'stroke-dasharray="4 3"/>'.format(*xy(0, 0), *xy(top, top)),
@@ -177,6 +203,17 @@ def calibration_svg(bins: list[dict], size: int = 320) -> str:
     return "".join(parts)
 
 
+def calibration_table(bins: list[dict]) -> str:
+    """The plot's points as a table, for anyone who cannot see the plot."""
+    rows = [[f"{b['bin']}", f"{b['n']:,}", _pct(b["predicted"]), _pct(b["observed"])] for b in bins]
+    return _table(
+        "Calibration: average predicted risk and share admitted, by tenth of predicted risk "
+        "(1 is the lowest tenth)",
+        ["tenth", "people", "average predicted risk", "share admitted (observed)"],
+        rows,
+    )
+
+
 def _case_finding_rows(name: str, summary: dict) -> list[str]:
     cf = {c["top"]: c for c in summary["case_finding"]}
     row = [escape(name), _auc_text(summary["auc"])]
@@ -197,7 +234,12 @@ def _comparison(validation: dict) -> str:
     head = ["score", "AUC (95% CI)"]
     head += [f"top {100 * f:g}%: PPV / sensitivity" for f in E.TOP_FRACTIONS]
     head += ["Brier", "calibration slope", "calibration intercept"]
-    return _table(head, rows)
+    return _table(
+        "The fitted model against simpler scores on the validation population; lists are "
+        "the top of the whole population by each score",
+        head,
+        rows,
+    )
 
 
 def _subgroups(validation: dict) -> str:
@@ -213,20 +255,55 @@ def _subgroups(validation: dict) -> str:
                     f"{r[f'flagged_{f}']:,}, {_pct(r[f'ppv_{f}'])}, {_pct(r[f'sensitivity_{f}'])}"
                 )
             body.append(cells)
-        parts.append(f"<h3>By {escape(name)}</h3>" + _table(head, body))
+        caption = f"By {name}: lists cut across the whole validation population"
+        parts.append(f"<h3>By {escape(name)}</h3>" + _table(caption, head, body))
     return "".join(parts)
 
 
-def _metadata(run: dict) -> str:
-    rows = [[escape(label), show(run[k])] for k, (label, show) in _RUN_FIELDS.items() if k in run]
-    stage_rows = [
-        [escape(s), f"{sec:,.1f} s", f"{run['stage_peak_rss_mb'][s]:,.0f} MB"]
-        for s, sec in run.get("stage_seconds", {}).items()
+def _metadata(report: dict) -> str:
+    run = report["run"]
+    widest = _widest_share(report)
+    rows = [
+        [escape(label), show(run[k]) if show else _factors_for(run[k], widest)]
+        for k, (label, show) in _RUN_FIELDS.items()
+        if k in run
     ]
     return (
-        _table(["", ""], rows)
+        _table("How this run was made", ["detail", "value"], rows)
         + "<h3>Time and memory by stage</h3>"
-        + _table(["stage", "seconds", "peak memory so far"], stage_rows)
+        + _stages(run)
+    )
+
+
+def _stages(run: dict) -> str:
+    """Seconds per stage and the process's peak memory when each stage ended.
+
+    The peak (ru_maxrss) is the highest since the process started and never falls: a
+    figure the first stage already shows may have been set before the run began (by
+    earlier work in the same process), and a stage that did not raise it is said so rather
+    than credited with the same number again.
+    """
+    peaks = run.get("stage_peak_rss_mb", {})
+    rows, before = [], None
+    for stage, seconds in run.get("stage_seconds", {}).items():
+        peak = peaks.get(stage)
+        if peak is None:
+            shown = NOT_AVAILABLE
+        elif before is not None and peak <= before:
+            shown = "no higher"
+        else:
+            shown = f"{peak:,.0f} MB"
+        rows.append([escape(stage), f"{seconds:,.1f} s", shown])
+        before = peak if peak is not None else before
+    return (
+        '<p class="note">Memory is the process&rsquo;s peak resident memory when the stage '
+        "ended: the highest since the process started, so the first figure may include work "
+        "the process did before this run, and it rises only where a stage used more.</p>"
+        + _table(
+            "Time and memory by stage",
+            ["stage", "seconds", "peak memory of the process when the stage ended"],
+            rows,
+        )
     )
 
 
@@ -234,9 +311,12 @@ def _case_lists(sizes: dict[str, int]) -> str:
     """People on each published list: the top 2% of a practice includes its top 0.5%."""
     rows = [[f"in the {escape(label)} of their practice", f"{n:,}"] for label, n in sizes.items()]
     return (
-        '<p class="note">People on each case list, as published: each list includes the '
-        "lists above it (the top 2% includes the top 0.5%).</p>"
-        + _table(["case list", "people"], rows)
+        '<p class="note">People on a case list published at each share of each practice: '
+        "each list includes the lists above it (the top 2% includes the top 0.5%). A run is "
+        "published at one share; the case-list pages say which.</p>"
+        + _table(
+            "People on a case list at each share of each practice", ["case list", "people"], rows
+        )
     )
 
 
@@ -265,10 +345,13 @@ def render_html(report: dict) -> str:
         "title": f"Risk stratification model card: run {escape(report['run']['run_id'])}",
         "headline": headline,
         "plot": calibration_svg(v["calibration_plot"]),
+        "calibration_table": calibration_table(v["calibration_plot"]),
+        # The shares the run's own lists were cut at, as its figures say.
+        "shares": _and([f"{100 * c['top']:g}%" for c in m["case_finding"]]),
         "comparison": _comparison(v),
         "subgroups": _subgroups(v),
         "segments": _case_lists(report["case_list_sizes"]),
-        "metadata": _metadata(report["run"]),
+        "metadata": _metadata(report),
         "model": escape(
             f"{report['model']['kind']}; {report['model']['trees']:,} trees; "
             f"{len(report['model']['features'])} features; fitted at "

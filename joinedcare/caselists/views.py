@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 
 from joinedcare.access.rules import people_visible_to
 from joinedcare.analytics.factors import pseudonymised_factor, reason_kind
@@ -46,8 +47,10 @@ def may_see_case_lists(user) -> bool:
     )
 
 
-def _may_see_team_list(user, team: Team) -> bool:
-    """Analysts see every list pseudonymised; care staff only their own teams' lists."""
+def may_see_team_list(user, team: Team) -> bool:
+    """Whether the user may open this team's case list (team pages link to it only then).
+
+    Analysts see every list pseudonymised; care staff only their own teams' lists."""
     if has_permission(user, Permission.VIEW_PSEUDONYMS):
         return True
     return has_permission(user, Permission.VIEW_PERSON_RECORD) and (
@@ -68,16 +71,23 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def practice_list(request: HttpRequest, code: str) -> HttpResponse:
     practice = get_object_or_404(Practice.objects.select_related("team"), organisation__code=code)
-    if not _may_see_team_list(request.user, practice.team):
+    if not may_see_team_list(request.user, practice.team):
         raise PermissionDenied
-    return _case_list(request, f"practice {code}", practice.name, practice=practice)
+    return _case_list(request, f"practice {code}", practice.name, "rank", practice=practice)
 
 
 def team_list(request: HttpRequest, code: str) -> HttpResponse:
     team = get_object_or_404(Team, code=code)
-    if not _may_see_team_list(request.user, team):
+    if not may_see_team_list(request.user, team):
         raise PermissionDenied
-    return _case_list(request, f"team {code}", team.name, team=team)
+    # A team's MDT reviews its practices' lists together: highest risk first, whichever
+    # practice (rank restarts at 1 in each practice, so it cannot order a team's list).
+    return _case_list(request, f"team {code}", team.name, "risk", team=team)
+
+
+# /case-lists/runs/latest/card/: the current card, for links that cannot know the run id
+# (the home page). Run ids are "<UTC time>-<fingerprint>", so none is called this.
+LATEST = "latest"
 
 
 def model_card(request: HttpRequest, run_id: str) -> HttpResponse:
@@ -85,9 +95,20 @@ def model_card(request: HttpRequest, run_id: str) -> HttpResponse:
 
     Only published runs: the card is the one kept when the run was published; runs
     published before cards were kept are looked for in RUNS_DIR.
+
+    The card is a self-contained file (it is e-mailed as one), so it is served as it is,
+    under its own strict policy, rather than poured into the site's page, whose styles
+    would fight its own: the site adds only its name to the title and a way back (the
+    site's name, the case lists, when and at what share the run was published). With
+    `?download=1` it comes as the file the run wrote, without them.
     """
     if not may_see_case_lists(request.user):
         raise PermissionDenied
+    if run_id == LATEST:
+        latest = PublishedRun.objects.first()
+        if latest is None:
+            return redirect("case-lists")  # which says nothing is published yet
+        return redirect("case-list-model-card", run_id=latest.run_id)
     run = get_object_or_404(PublishedRun, run_id=run_id)
     html = run.model_card or _card_in_runs_dir(run.run_id)
     AuditEvent.record(
@@ -96,9 +117,35 @@ def model_card(request: HttpRequest, run_id: str) -> HttpResponse:
         purpose=AuditEvent.Purpose.OPERATIONS,
         detail=f"model card of run {run.run_id}",
     )
-    response = HttpResponse(html)
+    if request.GET.get("download"):
+        response = HttpResponse(html)
+        response["Content-Disposition"] = f'attachment; filename="model-card-{run.run_id}.html"'
+    else:
+        html = _with_way_back(html, run)
+        response = HttpResponse(html)
     response["Content-Security-Policy"] = _model_card_policy(html)
     return response
+
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL | re.IGNORECASE)
+_BODY = re.compile(r"<body[^>]*>", re.IGNORECASE)
+
+
+def _with_way_back(html: str, run: PublishedRun) -> str:
+    """The card with the site's name in its title and the way back put in place: its
+    style before </head>, the navigation first in <body> and a back link last (a card
+    without those elements gets them at its start and end)."""
+    part = {
+        p: render_to_string("caselists/_model_card_nav.html", {"run": run, "part": p})
+        for p in ("head", "top", "bottom")
+    }
+    html = _TITLE.sub(lambda m: f"<title>{m.group(1)} - joinedcare</title>", html, count=1)
+    html = html.replace("</head>", part["head"] + "</head>", 1)
+    body = _BODY.search(html)
+    at = body.end() if body else 0
+    html = html[:at] + part["top"] + html[at:]
+    end = html.lower().rfind("</body>")
+    return html[:end] + part["bottom"] + html[end:] if end >= 0 else html + part["bottom"]
 
 
 def _card_in_runs_dir(run_id: str) -> str:
@@ -132,11 +179,13 @@ def _model_card_policy(html: str) -> str:
     )
 
 
-def _case_list(request: HttpRequest, unit: str, title: str, **where) -> HttpResponse:
+def _case_list(
+    request: HttpRequest, unit: str, title: str, default_sort: str, **where
+) -> HttpResponse:
     user = request.user
     run = PublishedRun.objects.first()
-    sort = request.GET.get("sort", "rank")
-    sort = sort if sort in SORTS else "rank"
+    sort = request.GET.get("sort", default_sort)
+    sort = sort if sort in SORTS else default_sort
     entries = []
     if run:
         filters = (

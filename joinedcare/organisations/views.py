@@ -3,7 +3,10 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from joinedcare.caselists.views import may_see_team_list
 from joinedcare.organisations.models import TEAM_BAND, Locality, Place, Team
+from joinedcare.staff.models import has_permission
+from joinedcare.staff.roles import Permission
 
 from .population import EMPTY as _EMPTY
 from .population import by_practice, by_team
@@ -44,6 +47,9 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
         "band": TEAM_BAND,
         "band_status": team.band_status(totals["registered"]),
         "members": members,
+        # Links only to what the user may open, decided as those pages decide.
+        "may_see_case_list": may_see_team_list(request.user, team),
+        "may_see_outcomes": _may_see_outcomes(request.user),
     }
     return render(request, "organisations/team.html", context)
 
@@ -58,5 +64,11 @@ def locality(request: HttpRequest, code: str) -> HttpResponse:
         "totals": totals,
         "wards": locality.wards.all(),
         "band": TEAM_BAND,
+        "may_see_outcomes": _may_see_outcomes(request.user),
     }
     return render(request, "organisations/locality.html", context)
+
+
+def _may_see_outcomes(user) -> bool:
+    """The outcomes dashboards and locality profiles ask for this (outcomes.views._check)."""
+    return has_permission(user, Permission.VIEW_TEAM_AGGREGATES)

@@ -85,6 +85,7 @@ def _model_card(run_id: str) -> str:
     html = TEMPLATE.read_text().replace(
         "{{ title }}", f"Risk stratification model card: run {run_id}"
     )
-    for key in ("headline", "plot", "comparison", "subgroups", "segments", "metadata", "model"):
+    keys = ("headline", "plot", "calibration_table", "comparison", "subgroups", "shares")
+    for key in (*keys, "segments", "metadata", "model"):
         html = html.replace("{{ " + key + " }}", f"<p>{key}</p>")
     return html

@@ -113,7 +113,7 @@ def test_analyst_reads_the_published_runs_model_card(client, published, settings
     client.force_login(analyst)
     response = client.get("/case-lists/runs/r1/card/")
     assert response.status_code == 200
-    assert "<title>Risk stratification model card: run r1</title>" in response.text
+    assert "<title>Risk stratification model card: run r1 - joinedcare</title>" in response.text
     policy = response["Content-Security-Policy"]
     # Its own <style> is allowed by hash; scripts and inline styling otherwise are not.
     assert "script-src 'none'" in policy and "'unsafe-inline'" not in policy
@@ -150,7 +150,7 @@ def test_model_card_is_kept_with_the_list_wherever_the_run_folder_goes(
     client.force_login(factories.staff(Role.ANALYST))
     response = client.get("/case-lists/runs/r1/card/")
     assert response.status_code == 200
-    assert "<title>Risk stratification model card: run r1</title>" in response.text
+    assert "<title>Risk stratification model card: run r1 - joinedcare</title>" in response.text
 
 
 def test_model_card_of_an_older_publication_is_read_from_runs_dir_or_not_found(
