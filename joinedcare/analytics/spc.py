@@ -53,6 +53,12 @@ MEAN_COLOUR = "#000000"
 LIMIT_COLOUR = "#A6A6A6"
 TARGET_COLOUR = "#DE1B1B"
 
+# The values a measure can take, (lowest, highest), None where open: (0, 100) for a
+# percentage. The y-axis stops there (an axis to 120% shows values no month can have).
+Bounds = tuple[float | None, float | None]
+NO_BOUNDS: Bounds = (None, None)
+PERCENTAGE_BOUNDS: Bounds = (0.0, 100.0)
+
 TOO_FEW_POINTS = (
     f"Fewer than {MIN_POINTS} points: process limits and special cause variation are not "
     "shown until there are enough points to set them."
@@ -400,13 +406,18 @@ def assurance(
     return Assurance.PASS if target_above == low_is_good else Assurance.FAIL
 
 
-def describe(chart: Chart, *, unit: str = "") -> str:
-    """One plain-English paragraph for screen readers and the chart's <desc>."""
+def describe(chart: Chart, *, unit: str = "", bounds: Bounds = NO_BOUNDS) -> str:
+    """One plain-English paragraph for screen readers and the chart's <desc>.
+
+    `bounds` are the values the measure can take (0 to 100 for a percentage): a limit
+    beyond them is said to be drawn at the bound, as the chart draws it.
+    """
     latest = chart.latest
     words = [f"{len(chart.points)} points. Latest ({latest.label}): {_fmt(latest.value)}{unit}."]
     words.append(f"Mean {_fmt(chart.mean)}{unit}.")
     if chart.has_limits:
         words.append(f"Process limits {_fmt(chart.lower)} to {_fmt(chart.upper)}{unit}.")
+        words += _capped_limits(chart, unit, bounds)
         special = sum(p.special_cause for p in chart.points)
         words.append(f"{special} points show special cause variation.")
     else:
@@ -415,6 +426,23 @@ def describe(chart: Chart, *, unit: str = "") -> str:
     if chart.target is not None:
         words.append(f"Target {_fmt(chart.target)}{unit}: {ASSURANCE_WORDS[chart.assurance]}.")
     return " ".join(words)
+
+
+def _capped_limits(chart: Chart, unit: str, bounds: Bounds) -> list[str]:
+    """Sentences for limits lying beyond what the measure can take, drawn at the bound."""
+    floor, ceiling = bounds
+    words = []
+    if floor is not None and chart.lower is not None and chart.lower < floor:
+        words.append(
+            f"The lower limit is below {_fmt(floor)}{unit}, the smallest possible value, "
+            "and is drawn there."
+        )
+    if ceiling is not None and chart.upper is not None and chart.upper > ceiling:
+        words.append(
+            f"The upper limit is above {_fmt(ceiling)}{unit}, the largest possible value, "
+            "and is drawn there."
+        )
+    return words
 
 
 def _fmt(value: float | None) -> str:
@@ -439,19 +467,22 @@ def render_svg(
     width: int = WIDTH,
     height: int = HEIGHT,
     element_id: str = "spc",
+    bounds: Bounds = NO_BOUNDS,
 ) -> str:
     """The chart as an accessible SVG string: needs no JavaScript and no plotting library.
 
     `element_id` keeps the <title>/<desc> ids unique when a page holds several charts.
+    `bounds` are the values the measure can take (PERCENTAGE_BOUNDS for a percentage): the
+    y-axis stays within them, and a process limit beyond them is drawn at the bound.
     """
-    frame = _Frame(chart, width, height)
+    frame = _Frame(chart, width, height, bounds)
     title_id, desc_id = f"{element_id}-title", f"{element_id}-desc"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" class="jc-spc">',
         f'<title id="{title_id}">{escape(title)}</title>',
-        f'<desc id="{desc_id}">{escape(describe(chart, unit=unit))}</desc>',
+        f'<desc id="{desc_id}">{escape(describe(chart, unit=unit, bounds=bounds))}</desc>',
         f'<text x="{MARGIN_LEFT}" y="20" font-size="14" font-weight="bold" '
         f'font-family="Arial, sans-serif">{escape(title)}</text>',
         *frame.axes(unit),
@@ -465,13 +496,14 @@ def render_svg(
 class _Frame:
     """Scales from data to pixels and draws the chart's parts."""
 
-    def __init__(self, chart: Chart, width: int, height: int) -> None:
+    def __init__(self, chart: Chart, width: int, height: int, bounds: Bounds = NO_BOUNDS) -> None:
         self.chart, self.width, self.height = chart, width, height
         ys = [p.value for p in chart.points] + [chart.mean]
         ys += [v for v in (chart.upper, chart.lower, chart.target) if v is not None]
         lo, hi = min(ys), max(ys)
         pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1.0
-        self.ticks = _nice_ticks(lo - pad, hi + pad)
+        values = [p.value for p in chart.points]
+        self.ticks = _nice_ticks(*_axis_range(lo - pad, hi + pad, values, bounds))
         self.y0, self.y1 = self.ticks[0], self.ticks[-1]
         self.left, self.right = MARGIN_LEFT, width - MARGIN_RIGHT
         self.top, self.bottom = MARGIN_TOP, height - MARGIN_BOTTOM
@@ -512,7 +544,8 @@ class _Frame:
         return out
 
     def _hline(self, value: float, colour: str, name: str, dash: str = "") -> str:
-        y = self.y(value)
+        # A limit beyond the axis (beyond what the measure can take) is drawn at its end.
+        y = self.y(min(max(value, self.y0), self.y1))
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         return (
             f'<line class="jc-spc-{name}" x1="{self.left}" y1="{y:.1f}" x2="{self.right}" '
@@ -545,14 +578,27 @@ class _Frame:
         return out
 
 
+def _axis_range(
+    low: float, high: float, values: Sequence[float], bounds: Bounds
+) -> tuple[float, float]:
+    """[low, high] kept within `bounds`, except that every point stays on the axis: padding
+    or a limit beyond what the measure can take does not stretch it (a percentage's axis
+    stops at 100%), but an occupancy over 100% (places overbooked) is still drawn."""
+    floor, ceiling = bounds
+    if floor is not None:
+        low = max(low, min(floor, *values))
+    if ceiling is not None:
+        high = min(high, max(ceiling, *values))
+    return low, high
+
+
 def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi]."""
+    """Round tick values covering [lo, hi]: whole multiples of one round step."""
     span = hi - lo
     raw = span / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start = math.floor(lo / step) * step
-    ticks = [start]
-    while ticks[-1] < hi:
-        ticks.append(ticks[-1] + step)
-    return ticks
+    # Multiples, not a running sum: added-up float noise (99.9999...) would add a tick past
+    # hi, and an axis to 100% would run to 120%. The tolerance does the same for hi / step.
+    first, last = math.floor(lo / step), math.ceil(hi / step - 1e-9)
+    return [round(k * step, 10) for k in range(first, max(last, first + 1) + 1)]

@@ -11,10 +11,11 @@ operations metrics (`outcomes.operations`) are computed by the same engine besid
 snapshot and refreshed in the background when older than OPERATIONS_FRESH_SECONDS.
 Everything leaving this
 module has passed through `suppression.suppress`: the SPC charts are drawn from the suppressed
-monthly values, and a chart is not drawn when any month is suppressed (joining the shown
-months would put points that are not neighbours side by side). The inequality breakdowns
-(`inequalities`) cover twelve months and suppress each group by what its counts stand for
-(`group_figure`): people, never person-months.
+monthly values, and a chart is not drawn when a month is suppressed after the first month
+with a figure (joining the shown months would put points that are not neighbours side by
+side); a leading run of suppressed months (a service not yet started) is left out instead.
+The inequality breakdowns (`inequalities`) cover twelve months and suppress each group by
+what its counts stand for (`group_figure`): people, never person-months.
 """
 
 from __future__ import annotations
@@ -292,15 +293,24 @@ def month_words(month: str, *, short: bool = False) -> str:
     return f"{name[:3] if short else name} {year}"
 
 
+def shown_unit(metric: Metric) -> str:
+    """The unit a month's value is shown with. A rate per population says that it is a
+    month's ("per 100,000 people a month"): read beside a yearly national figure, a bare
+    "per 100,000" would look twelve times better than it is."""
+    if side_kind(metric, "denominator") == PEOPLE and metric.unit != catalogue.PER_WEEK:
+        return f"{metric.unit} people a month"
+    return metric.unit
+
+
 def with_unit(metric: Metric, value: float | None, places: int = 1) -> str:
-    """A value with the metric's unit ("78.7%", "441.4 per 100,000", "3.2 days"), or
-    SUPPRESSED_TEXT: a bare number cannot be told from a count or a rate."""
+    """A value with the unit it is shown with ("78.7%", "441.4 per 100,000 people a month",
+    "3.2 days"), or SUPPRESSED_TEXT: a bare number cannot be told from a count or a rate."""
     if value is None:
         return SUPPRESSED_TEXT
     if metric.unit == "count":
         return f"{value:,.0f}"
     number = f"{value:,.{places}f}"
-    return f"{number}%" if metric.unit == "%" else f"{number} {metric.unit}"
+    return f"{number}%" if metric.unit == "%" else f"{number} {shown_unit(metric)}"
 
 
 def difference_unit(metric: Metric) -> str:
@@ -337,6 +347,13 @@ class Panel:
     svg: str | None
     why_no_chart: str | None
     comparison: list[tuple[str, str, bool]]  # (unit code, latest value text, this unit?)
+    # Said under a chart drawn from a later month than the series' first (`drawable`).
+    drawn_from: str | None = None
+
+    @property
+    def unit_text(self) -> str:
+        """The unit of the values shown: "per 100,000 people a month", "%"."""
+        return shown_unit(self.metric)
 
     @property
     def latest(self) -> Month | None:
@@ -385,26 +402,68 @@ def series(computed: Computed, metric: Metric, level: str, key: str) -> list[Mon
     ]
 
 
+# Why a unit's series has no chart.
+NOT_MEASURED_HERE = (
+    "Measured for the place as a whole, not for each unit: see the place's dashboard."
+)
+NO_DATA = "No data for this unit in the snapshot."
+NOTHING_SHOWN = "Every month is suppressed (small numbers), so no chart is drawn."
+GAPS = (
+    "Some months after the first with a figure are suppressed (small numbers), so no chart "
+    "is drawn: leaving them out would put months that are not neighbours side by side, or "
+    "end the chart before the latest month."
+)
+# Every metric that is not a percentage counts, adds up or times things: never below 0.
+NOT_NEGATIVE: spc.Bounds = (0.0, None)
+
+
+def drawable(months: Sequence[Month]) -> tuple[list[Month], str | None]:
+    """The months a chart is drawn from, or none and why.
+
+    A leading run of suppressed months (a service not yet started, or still small) is left
+    out and the chart starts at the first month with a figure: the months drawn are still
+    neighbours. A suppressed month after that leaves no chart: leaving it out would put
+    months that are not neighbours side by side. Decided on the suppressed figures alone,
+    so the choice tells a reader nothing that the page's "[c]" does not (a raw zero is
+    never told from 1 to 7).
+    """
+    first = next((i for i, m in enumerate(months) if m.figure.value is not None), None)
+    if first is None:
+        return [], NOTHING_SHOWN if months else NO_DATA
+    drawn = list(months[first:])
+    if any(m.figure.value is None for m in drawn):
+        return [], GAPS
+    return drawn, None
+
+
 def panel(computed: Computed, metric: Metric, level: str, key: str) -> Panel:
     months = series(computed, metric, level, key)
-    chart = svg = why = None
+    chart = svg = drawn_from = None
+    drawn, why = drawable(months)
     if not months and metric.place_only and level != "place":
-        why = "Measured for the place as a whole, not for each unit: see the place's dashboard."
-    elif not months:
-        why = "No data for this unit in the snapshot."
-    elif any(m.figure.value is None for m in months):
-        why = "Some months are suppressed (small numbers), so no chart is drawn."
-    else:
+        why = NOT_MEASURED_HERE
+    elif drawn:
         chart = spc.xmr(
-            [m.figure.value for m in months],
-            labels=[month_words(m.month, short=True) for m in months],
+            [m.figure.value for m in drawn],
+            labels=[month_words(m.month, short=True) for m in drawn],
             low_is_good=metric.low_is_good,
             target=metric.target,
         )
-        # The chart's description joins the unit to each number: "78.7%", "441 per 100,000".
-        unit = {"%": "%", "count": ""}.get(metric.unit, f" {metric.unit}")
-        svg = spc.render_svg(chart, title=metric.name, unit=unit, element_id=f"spc-{metric.slug}")
-    return Panel(metric, months, chart, svg, why, comparison(computed, metric, level, key))
+        # The chart's description joins the unit to each number: "78.7%",
+        # "441 per 100,000 people a month".
+        unit = {"%": "%", "count": ""}.get(metric.unit, f" {shown_unit(metric)}")
+        bounds = spc.PERCENTAGE_BOUNDS if metric.unit == "%" else NOT_NEGATIVE
+        svg = spc.render_svg(
+            chart, title=metric.name, unit=unit, element_id=f"spc-{metric.slug}", bounds=bounds
+        )
+        if len(drawn) < len(months):
+            drawn_from = (
+                f"Drawn from {month_words(drawn[0].month)}, the first month with a figure to "
+                "show: the months before are suppressed (small numbers, or no activity yet)."
+            )
+    return Panel(
+        metric, months, chart, svg, why, comparison(computed, metric, level, key), drawn_from
+    )
 
 
 def comparison(computed: Computed, metric: Metric, level: str, key: str) -> list[tuple]:
@@ -443,7 +502,7 @@ def csv_rows(
     """One header line, then a row per month, every figure suppressed. Each row names the
     metric, its unit, the unit of the organisation (`code`, `name`) and the snapshot, so a
     file saved and opened later, or several joined, says what it holds."""
-    about = [metric.slug, metric.name, metric.unit, level, code, name, computed.snapshot.id]
+    about = [metric.slug, metric.name, shown_unit(metric), level, code, name, computed.snapshot.id]
     rows = [CSV_HEADER]
     for m in series(computed, metric, level, key):
         f = m.figure

@@ -44,14 +44,27 @@ def _unit(level: str, code: str):
     return get_object_or_404(model, **{field: code})
 
 
-def _names(level: str) -> dict[str, str]:
+def _names(level: str, unit: Place | Locality | Team | Practice) -> dict[str, str]:
     """Unit key -> name, for the comparison tables."""
     if level == "practice":
         return {p.code: p.name for p in Practice.objects.select_related("organisation")}
     if level == "place":
-        return {}
+        # The engine's key for the one place ("all") is no name to show.
+        return {figures.unit_key("place", unit.code): unit.name}
     model, _ = MODELS[level]
     return dict(model.objects.values_list("code", "name"))
+
+
+def _described(level: str, unit: Place | Locality | Team | Practice) -> str:
+    """What the unit is and where, in names ("Locality of Demo County"): the heading's
+    caption. A code ("Locality LOC1") means nothing to a commissioner."""
+    if level == "locality":
+        return f"Locality of {unit.place.name}"
+    if level == "team":
+        return f"Team Around Patients, {unit.locality.name}"
+    if level == "practice":
+        return f"GP practice, {unit.team.name}"
+    return "Place"
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -74,10 +87,11 @@ def dashboard(request: HttpRequest, level: str, code: str) -> HttpResponse:
     if computed is None:
         return render(request, "outcomes/no_snapshot.html", {"unit": unit})
     key = figures.unit_key(level, code)
-    names = _names(level)
+    names = _names(level, unit)
     panels = [figures.panel(computed, metric, level, key) for metric in computed.computed]
     context = {
         "unit": unit,
+        "described": _described(level, unit),
         "level": level,
         "code": code,
         "snapshot": computed.snapshot,
@@ -100,6 +114,7 @@ def inequalities(request: HttpRequest, level: str, code: str) -> HttpResponse:
     months = figures.period(computed)
     context = {
         "unit": unit,
+        "described": _described(level, unit),
         "level": level,
         "code": code,
         "first_month": figures.month_words(months[0]) if months else None,
@@ -156,6 +171,7 @@ def locality_profile(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "outcomes/no_snapshot.html", {"unit": unit})
     context = {
         "unit": unit,
+        "described": _described("locality", unit),
         "level": "locality",
         "code": code,
         "profile": shown,

@@ -53,10 +53,13 @@ def _csv(response) -> list[list[str]]:
 
 def test_with_unit_names_the_unit_of_every_kind_of_value():
     assert figures.with_unit(METRICS["care_plan_actions_overdue"], 78.7) == "78.7%"
+    # A rate per population is a month's: it says so, not to be read as a year's.
     assert figures.with_unit(METRICS["emergency_admissions_per_100000"], 441.43) == (
-        "441.4 per 100,000"
+        "441.4 per 100,000 people a month"
     )
-    assert figures.with_unit(METRICS["ae_attendances_per_1000"], 1234.5) == "1,234.5 per 1,000"
+    assert figures.with_unit(METRICS["ae_attendances_per_1000"], 1234.5) == (
+        "1,234.5 per 1,000 people a month"
+    )
     assert figures.with_unit(METRICS["referral_to_service_start_days"], 3.25) == "3.2 days"
     assert figures.with_unit(METRICS["spa_referrals_per_week"], 12.0) == "12.0 per week"
     assert figures.with_unit(METRICS["care_plan_actions_overdue"], None) == SUPPRESSED_TEXT
@@ -154,7 +157,7 @@ def test_csv_names_the_metric_its_unit_and_the_unit_it_is_for(client, units):
         assert row[:7] == [
             slug,
             METRICS[slug].name,
-            "per 100,000",
+            "per 100,000 people a month",
             "practice",
             practice.code,
             practice.name,

@@ -2,7 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-from joinedcare.analytics.spc import describe, render_svg, xmr
+from joinedcare.analytics.spc import PERCENTAGE_BOUNDS, describe, render_svg, xmr
 
 from .test_ae_series import series
 
@@ -68,3 +68,39 @@ def test_each_point_says_in_words_which_rules_fired():
     )
     common = [t for t, p in zip(titles, chart.points, strict=True) if not p.rules]
     assert common and all(t.endswith("(common cause variation)") for t in common)
+
+
+def _y_ticks(root: ET.Element) -> list[float]:
+    """The y-axis labels: the only right-aligned texts."""
+    texts = root.findall("svg:text", NS)
+    return [float(t.text.replace(",", "")) for t in texts if t.get("text-anchor") == "end"]
+
+
+def test_percentage_axis_stops_at_0_and_100_and_limits_beyond_are_drawn_there():
+    chart = xmr([50.0, 100.0] * 8, low_is_good=False)
+    assert chart.upper > 100 and chart.lower < 0
+
+    root = parse(render_svg(chart, title="At home", unit="%", bounds=PERCENTAGE_BOUNDS))
+
+    ticks = _y_ticks(root)
+    assert min(ticks) == 0 and max(ticks) == 100
+    lines = {line.get("class"): float(line.get("y1")) for line in root.findall("svg:line", NS)}
+    points = [float(c.get("cy")) for c in root.findall("svg:circle", NS)]
+    # The upper limit is drawn on the 100% line, where the 100% points are.
+    assert lines["jc-spc-upper"] == min(points)
+    desc = root.find("svg:desc", NS).text
+    assert "The upper limit is above 100%, the largest possible value" in desc
+    assert "The lower limit is below 0%, the smallest possible value" in desc
+
+
+def test_a_bound_never_hides_a_point_beyond_it():
+    # Places overbooked: an occupancy over 100% is a real month and stays on the axis.
+    root = parse(render_svg(xmr([90.0, 104.0, 96.0]), title="Occupancy", bounds=(0.0, 100.0)))
+
+    assert max(_y_ticks(root)) >= 104
+
+
+def test_without_bounds_the_axis_is_as_before():
+    root = parse(render_svg(xmr([50.0, 100.0] * 8), title="Anything"))
+
+    assert max(_y_ticks(root)) > 100 and min(_y_ticks(root)) < 0
