@@ -25,6 +25,8 @@ from .models import FOLLOW_UP_DAYS, MAX_DAYS, Episode, Extension, Service, Servi
 
 # More than any service offers in a day: a typing slip, not a plan.
 MAX_CAPACITY = 10_000
+# How far ahead capacity is published, and so a service may start.
+PUBLISHED_AHEAD_DAYS = 366
 
 
 class PlaceGone(ValidationError):
@@ -53,7 +55,7 @@ def set_capacity(*, by, service: Service, day: date, capacity: int) -> ServiceDa
     today = clock.today()
     if day < today:
         raise ValidationError({"day": "Capacity can be published for today or later"})
-    if day > today + timedelta(days=366):
+    if day > today + timedelta(days=PUBLISHED_AHEAD_DAYS):
         raise ValidationError({"day": "Capacity can be published up to a year ahead"})
     filled = _occupying(service, day).aggregate(n=Sum("amount"))["n"] or 0
     if capacity < filled:
@@ -67,15 +69,21 @@ def set_capacity(*, by, service: Service, day: date, capacity: int) -> ServiceDa
         by=by,
         action=AuditEvent.Action.CAPACITY_CHANGED,
         purpose=AuditEvent.Purpose.OPERATIONS,
-        detail=f"service {service.pk} on {day}: {capacity} {service.get_unit_display()}",
+        detail=f"{service.name} on {day:%-d %B %Y}: {capacity} {service.get_unit_display()}",
     )
     return row
 
 
-def _book(service: Service, first: date, until: date, amount: int, field: str) -> None:
-    """Take `amount` on every published day first <= day < until, or raise PlaceGone."""
+def _book(
+    service: Service, first: date, until: date, amount: int, field: str, *, starts: bool = True
+) -> None:
+    """Take `amount` on every published day first <= day < until, or raise PlaceGone.
+
+    A new episode (`starts`) needs its first day published: a service is not started on a
+    day nobody has said it has room. An extension takes what is published of its weeks;
+    days published later count it then (`set_capacity` never goes below what is filled)."""
     days = ServiceDay.objects.filter(service=service, day__gte=first, day__lt=until)
-    if not days.filter(day=first).exists():
+    if starts and not days.filter(day=first).exists():
         raise ValidationError(
             {field: f"No capacity is published for {service.name} on {first:%-d %B %Y}"}
         )
@@ -185,6 +193,9 @@ def allocate_service(
         raise ValidationError({"service": "Choose a service of this place's catalogue"})
     if start < clock.today():
         raise ValidationError({"start": "The start date cannot be in the past"})
+    if start > clock.today() + timedelta(days=PUBLISHED_AHEAD_DAYS):
+        # Capacity is published at most a year ahead: a later start is a mistyped year.
+        raise ValidationError({"start": "The start date is more than a year ahead: check the year"})
     planned_end = planned_end or start + timedelta(days=MAX_DAYS)
     if planned_end <= start:
         raise ValidationError({"planned_end": "The planned end must be after the start"})
@@ -194,6 +205,7 @@ def allocate_service(
         )
     _check_lead(lead)
     out_of_hours = _may_allocate(by, service, referral, now)
+    _check_not_already(referral.person, service, start, planned_end)
     _book(service, start, planned_end, amount, "service")
     follow_up = service.kind in Service.FOLLOWED_UP_KINDS and referral.from_hospital
     episode = Episode.objects.create(
@@ -216,10 +228,29 @@ def allocate_service(
         by=by,
         action=AuditEvent.Action.SERVICE_ALLOCATED,
         person=referral.person,
-        detail=f"referral {referral.pk}: episode {episode.pk}, service {service.pk}"
-        + (" (out of hours)" if out_of_hours else ""),
+        detail=f"referral {referral.pk}: {service.name} from {start:%-d %B %Y} "
+        f"to {planned_end:%-d %B %Y}" + (", commissioned out of hours" if out_of_hours else ""),
     )
     return episode
+
+
+def _check_not_already(person, service: Service, start: date, planned_end: date) -> None:
+    """One person, one place of a service at a time: a second booking of the same bed (the
+    form sent again from a reloaded page) would hold two places and list twice."""
+    # Locked so two coordinators booking the same person at once see each other's episode.
+    type(person).objects.select_for_update().filter(pk=person.pk).first()
+    same = (
+        Episode.objects.filter(person=person, service=service, ended_on=None)
+        .filter(start__lt=planned_end, planned_end__gt=start)
+        .first()
+    )
+    if same is not None:
+        raise ValidationError(
+            {
+                "service": f"{service.name} is already allocated from {same.start:%-d %B %Y} "
+                f"to {same.planned_end:%-d %B %Y}: extend or end that episode instead"
+            }
+        )
 
 
 def latest_new_end(episode: Episode) -> date:
@@ -267,7 +298,7 @@ def extend_episode(*, by, episode: Episode, new_end: date, reason: str) -> Exten
         )
     if errors:
         raise ValidationError(errors)
-    _book(episode.service, planned_end, new_end, episode.amount, "new_end")
+    _book(episode.service, planned_end, new_end, episode.amount, "new_end", starts=False)
     extension = Extension.objects.create(
         episode=episode,
         previous_end=planned_end,
@@ -283,7 +314,8 @@ def extend_episode(*, by, episode: Episode, new_end: date, reason: str) -> Exten
         action=AuditEvent.Action.EPISODE_EXTENDED,
         person=episode.person,
         reason=reason,
-        detail=f"episode {episode.pk} to {new_end}",
+        detail=f"{episode.service.name} extended from {planned_end:%-d %B %Y} "
+        f"to {new_end:%-d %B %Y}",
     )
     return extension
 
@@ -298,8 +330,15 @@ def end_episode(*, by, episode: Episode, ended_on: date, outcome: str, note: str
         raise ValidationError({"outcome": "This episode has already ended"})
     if outcome not in Episode.Outcome.values:
         raise ValidationError({"outcome": "Choose the outcome"})
+    if outcome == Episode.Outcome.CANCELLED:
+        return _cancel(by, episode, note)
     if ended_on < episode.start:
-        raise ValidationError({"ended_on": "The end date cannot be before the start"})
+        raise ValidationError(
+            {
+                "ended_on": "The end date cannot be before the start: an episode that has not "
+                "started is cancelled (choose “Cancelled before it started”)"
+            }
+        )
     if ended_on > clock.today():
         raise ValidationError({"ended_on": "The end date cannot be in the future"})
     _release(episode, ended_on, episode.planned_end)
@@ -309,11 +348,47 @@ def end_episode(*, by, episode: Episode, ended_on: date, outcome: str, note: str
         by=by,
         action=AuditEvent.Action.EPISODE_ENDED,
         person=episode.person,
-        detail=f"episode {episode.pk}: {outcome}",
+        detail=f"{episode.service.name} ended on {ended_on:%-d %B %Y}: "
+        f"{episode.get_outcome_display().lower()}",
     )
     referral = episode.referral
     if referral.is_open and not referral.episodes.filter(ended_on=None).exists():
         close_referral(by=by, referral=referral, reason="Every service has ended")
+    return episode
+
+
+def _cancel(by, episode: Episode, note: str) -> Episode:
+    """Give back every place of an episode that has not started (the plan changed: the
+    person went into hospital, or another service suits them). The referral stays open:
+    with nothing else in place it waits for a service again."""
+    today = clock.today()
+    if today >= episode.start:
+        raise ValidationError(
+            {
+                "outcome": f"This episode started on {episode.start:%-d %B %Y}: end it with "
+                "its outcome instead of cancelling it"
+            }
+        )
+    if not note.strip():
+        raise ValidationError({"note": "Say why the episode is cancelled"})
+    _release(episode, episode.start - timedelta(days=1), episode.planned_end)
+    episode.ended_on, episode.outcome = today, Episode.Outcome.CANCELLED
+    episode.outcome_note, episode.follow_up_due = note.strip(), None
+    episode.save(update_fields=["ended_on", "outcome", "outcome_note", "follow_up_due"])
+    AuditEvent.record(
+        by=by,
+        action=AuditEvent.Action.EPISODE_ENDED,
+        person=episode.person,
+        reason=note.strip(),
+        detail=f"{episode.service.name} from {episode.start:%-d %B %Y} cancelled before it started",
+    )
+    referral = episode.referral
+    if (
+        referral.status == Referral.Status.ALLOCATED
+        and not referral.episodes.filter(ended_on=None).exists()
+    ):
+        referral.status = Referral.Status.AWAITING_ASSESSMENT
+        referral.save(update_fields=["status"])
     return episode
 
 
