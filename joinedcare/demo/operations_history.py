@@ -71,7 +71,8 @@ HOME = (
     Episode.Outcome.HOME_REDUCED_SUPPORT,
     Episode.Outcome.HOME_ONGOING_SUPPORT,
 )
-OTHER_OUTCOMES = [o for o in Episode.Outcome.values if o not in HOME]
+# An episode that ran ends with one of these; a cancelled one never ran.
+OTHER_OUTCOMES = [o for o in Episode.Outcome.values if o not in (*HOME, Episode.Outcome.CANCELLED)]
 
 
 def extract_date(county_dir: Path) -> date:

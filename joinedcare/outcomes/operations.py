@@ -112,8 +112,9 @@ def referrals() -> pa.Table:
 
 
 def episodes(as_of: date) -> pa.Table:
-    """Every episode: service, dates, outcome and the 91-day follow-up (passed by `as_of`?)."""
-    rows = Episode.objects.values_list(
+    """Every episode that ran (a cancelled one never did): service, dates, outcome and the
+    91-day follow-up (passed by `as_of`?)."""
+    rows = Episode.objects.exclude(outcome=Episode.Outcome.CANCELLED).values_list(
         *_PERSON,
         "service__kind",
         "start",

@@ -105,6 +105,8 @@ class Episode(models.Model):
         HOSPITAL_ADMISSION = "hospital_admission", "Hospital admission"
         DIED = "died", "Died"
         OTHER = "other", "Other"
+        # The place is given back; the episode never ran, so outcome measures leave it out.
+        CANCELLED = "cancelled", "Cancelled before it started"
 
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, related_name="episodes"
@@ -153,7 +155,9 @@ class Episode(models.Model):
                 name="ended_episode_has_outcome",
             ),
             models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("start")),
+                condition=Q(ended_on__isnull=True)
+                | Q(ended_on__gte=F("start"))
+                | Q(outcome="cancelled"),
                 name="episode_not_ended_before_start",
             ),
             models.CheckConstraint(

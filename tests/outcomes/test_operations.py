@@ -277,14 +277,16 @@ def oracle(slug: str, rows) -> tuple[list, list, int | None]:
                 num.append((r.person, first(min(starts)), (min(starts) - on(r.received_at)).days))
                 den.append((r.person, first(min(starts)), 1))
         return num, den, None
-    ended = [e for e in Episode.objects.all() if e.ended_on]
+    # A cancelled episode never ran: no outcome measure counts it.
+    ran = Episode.objects.exclude(outcome=Episode.Outcome.CANCELLED)
+    ended = [e for e in ran if e.ended_on]
     if slug == "episodes_within_six_weeks":
         num = [(e.person, first(e.ended_on), 1) for e in ended if (e.ended_on - e.start).days <= 42]
         return num, [(e.person, first(e.ended_on), 1) for e in ended], None
     if slug == "episode_outcomes_at_home":
         num = [(e.person, first(e.ended_on), 1) for e in ended if e.outcome.startswith("home_")]
         return num, [(e.person, first(e.ended_on), 1) for e in ended], None
-    autumn = [e for e in Episode.objects.all()
+    autumn = [e for e in ran
               if e.follow_up_due and e.start.month in (10, 11, 12)]  # fmt: skip
     if slug == "ascof_2b1_at_home_91_days":
         passed = [e for e in autumn if e.follow_up_due <= AS_OF]
