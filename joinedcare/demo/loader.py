@@ -89,6 +89,9 @@ def _rows(path: Path, practice_ids: dict[str, int]) -> Iterator[list[tuple]]:
     key = settings.PSEUDONYM_KEY
     for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH):
         cols = batch.to_pydict()
+        # Someone who left their practice is registered nowhere in the county now: kept
+        # (their history is theirs), but in no practice's list, population or case list.
+        left = cols.get("registered_to") or [None] * batch.num_rows
         yield [
             (
                 uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4(),
@@ -102,7 +105,7 @@ def _rows(path: Path, practice_ids: dict[str, int]) -> Iterator[list[tuple]]:
                 cols["lsoa"][i] or "",
                 cols["imd_decile"][i],
                 cols["ethnic_category"][i] or "",
-                practice_ids[cols["practice_code"][i]],
+                None if left[i] else practice_ids[cols["practice_code"][i]],
                 cols["registered_from"][i],
                 cols["date_of_death"][i],
             )

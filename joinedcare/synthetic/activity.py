@@ -28,7 +28,11 @@ ELECTIVE_DIAGNOSES = ("H259", "K409", "M171", "K573", "Z511", "N40", "K802")
 
 
 class Timeline:
-    """Per person and year: the days each person was here, and their state at the year start."""
+    """Per person and year: the days each person was here, and their state at the year start.
+
+    A person is here from the later of birth and registration until the earlier of death
+    and leaving the practice; nothing is recorded on or after the day they left.
+    """
 
     def __init__(self, pop: Population, starts: np.ndarray, extract_day: int) -> None:
         self.pop, self.starts, self.extract_day = pop, starts, extract_day
@@ -49,10 +53,17 @@ class Timeline:
             self.n_def[:, t] = present[:, ~self.ltc_cols].sum(axis=1)
             self.care_home[:, t] = pop.care_home_from < s
         self.year_end = (starts[1:4] - 1)[None, :].repeat(n, axis=0)
+        # Last day registered in each year (the year's end unless the person left in it).
+        self.last = np.minimum(self.year_end, pop.registered_to[:, None] - 1)
 
     def hi(self) -> np.ndarray:
-        """Last day here in each year (year end, death or extract date)."""
-        return np.minimum(self.year_end, self.pop.death[:, None])
+        """Last day here in each year (year end, leaving, death or extract date)."""
+        return np.minimum(self.last, self.pop.death[:, None])
+
+    def gone(self) -> np.ndarray:
+        """Last day anything can be recorded: death, the day before leaving, or NEVER."""
+        pop = self.pop
+        return np.where(pop.registered_to < NEVER, pop.registered_to - 1, pop.death)
 
 
 def _group_starts(keys: np.ndarray) -> np.ndarray:
@@ -66,7 +77,7 @@ def emergency_admissions(rng: np.random.Generator, tl: Timeline) -> dict:
     for t in range(3):
         k = pop.admissions[:, t]
         pid = np.repeat(np.arange(len(pop)), k)
-        lo, end_of_year = tl.lo[pid, t], tl.year_end[pid, t]
+        lo, end_of_year = tl.lo[pid, t], tl.last[pid, t]
         start = lo + (rng.random(len(pid)) * (end_of_year - lo + 1)).astype(np.int64)
         order = np.lexsort((start, pid))
         pid, start, end_of_year = pid[order], start[order], end_of_year[order]
@@ -128,7 +139,7 @@ def link_care_home_entries(tl: Timeline, adm: dict) -> None:
     """
     pop, starts = tl.pop, tl.starts
     ch = pop.care_home_from
-    entering = np.flatnonzero((ch >= starts[0]) & (ch <= tl.extract_day) & (ch <= pop.death))
+    entering = np.flatnonzero((ch >= starts[0]) & (ch <= tl.extract_day) & (ch <= tl.gone()))
     order = np.lexsort((adm["end"], adm["pid"]))
     key = adm["pid"][order] * 2**20 + adm["end"][order] - starts[0] + 1000
     probe = entering * 2**20 + ch[entering] - starts[0] + 1000
@@ -209,12 +220,13 @@ def other_encounters(rng: np.random.Generator, tl: Timeline, adm: dict) -> dict:
     elective = poisson_events(rng, tl, elective_rate)
     day_case = rng.random(len(elective["pid"])) < 0.7
     los = np.where(day_case, 0, 1 + rng.geometric(0.4, len(day_case)))
-    el_end = np.minimum(elective["day"] + los, pop.death[elective["pid"]])
+    gone = tl.gone()
+    el_end = np.minimum(elective["day"] + los, gone[elective["pid"]])
     parts.append(
         _encounter_rows(elective["pid"], "inpatient", elective["day"], el_end, method=1, dest=0)
     )
     maternity = poisson_events(rng, tl, maternity_rate)
-    mat_end = np.minimum(maternity["day"] + 2, pop.death[maternity["pid"]])
+    mat_end = np.minimum(maternity["day"] + 2, gone[maternity["pid"]])
     parts.append(
         _encounter_rows(maternity["pid"], "inpatient", maternity["day"], mat_end, method=2, dest=0)
     )
@@ -242,7 +254,7 @@ def conditions_rows(rng: np.random.Generator, tl: Timeline, adm: dict, enc: dict
     """GP-recorded conditions and deficits (SNOMED) and hospital diagnoses (ICD-10)."""
     pop = tl.pop
     conds = reference.conditions()
-    last_day = np.minimum(pop.death, tl.extract_day)
+    last_day = np.minimum(tl.gone(), tl.extract_day)
     recorded = pop.onset <= last_day[:, None]
     pid, j = np.nonzero(recorded)
     snomed = np.array([c.snomed for c in conds])
@@ -354,7 +366,7 @@ def medications(rng: np.random.Generator, tl: Timeline) -> dict:
     offset = rng.integers(0, 91, len(pop))
     first_issue = tl.extract_day - 364 + offset
     parts_pid, parts_code, parts_day = [], [], []
-    last_day = np.minimum(pop.death, tl.extract_day)
+    last_day = np.minimum(tl.gone(), tl.extract_day)
     for q in range(4):
         day = first_issue + 91 * q
         ok = (med_onset <= day[:, None]) & (day <= last_day)[:, None]
@@ -374,7 +386,8 @@ def social_care(rng: np.random.Generator, tl: Timeline, adm: dict) -> dict:
     """Care home stays, reablement after discharge, home care and other services."""
     pop = tl.pop
     window_start = tl.starts[0]
-    last_day = np.minimum(pop.death, tl.extract_day)
+    gone = tl.gone()  # services end when the person dies or moves away
+    last_day = np.minimum(gone, tl.extract_day)
     rows = []
 
     def add(pid, service, start, end):
@@ -393,7 +406,7 @@ def social_care(rng: np.random.Generator, tl: Timeline, adm: dict) -> dict:
     resident = np.flatnonzero((ch <= last_day) & (ch < NEVER))
     resident = resident[np.maximum(ch[resident], window_start) <= last_day[resident]]
     nursing = rng.random(len(resident)) < 0.4
-    end = np.where(pop.death[resident] < NEVER, pop.death[resident], tl.extract_day + 1)
+    end = np.where(gone[resident] < NEVER, gone[resident], tl.extract_day + 1)
     add(resident[nursing], "nursing_care", ch[resident[nursing]], end[nursing])
     add(resident[~nursing], "residential_care", ch[resident[~nursing]], end[~nursing])
 
@@ -403,11 +416,11 @@ def social_care(rng: np.random.Generator, tl: Timeline, adm: dict) -> dict:
     reable = home & (rng.random(len(home)) < 0.2)
     pid = adm["pid"][reable]
     start = adm["end"][reable] + 1
-    stop = np.minimum(start + rng.integers(10, 43, len(pid)), pop.death[pid])
+    stop = np.minimum(start + rng.integers(10, 43, len(pid)), gone[pid])
     ok = start <= last_day[pid]
     add(pid[ok], "reablement", start[ok], stop[ok])
     to_home_care = ok & (rng.random(len(pid)) < 0.3) & (stop < last_day[pid])
-    hc_end = np.minimum(stop + 1 + rng.integers(30, 400, len(pid)), pop.death[pid])
+    hc_end = np.minimum(stop + 1 + rng.integers(30, 400, len(pid)), gone[pid])
     add(pid[to_home_care], "home_care", stop[to_home_care] + 1, hc_end[to_home_care])
 
     # Other services, mostly for frail older people living at home.
@@ -423,18 +436,23 @@ def social_care(rng: np.random.Generator, tl: Timeline, adm: dict) -> dict:
     ):
         ev = poisson_events(rng, tl, base * share)
         length = rng.integers(duration[0], duration[1] + 1, len(ev["pid"]))
-        end = np.minimum(ev["day"] + length, pop.death[ev["pid"]])
+        end = np.minimum(ev["day"] + length, gone[ev["pid"]])
         add(ev["pid"], service, ev["day"], end)
     return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
 
 
 def truth(tl: Timeline) -> dict:
-    """The oracle: p(emergency admission in 12 months) for everyone here at each index date."""
+    """The oracle: p(emergency admission in 12 months) for everyone here at each index date.
+
+    Here means born, registered and alive on the day, and not yet left (registered_to after
+    it), as the analytics' cohort counts people.
+    """
     pop = tl.pop
     parts = []
     for t in (1, 2, 3):
         day = tl.starts[t]
         here = (pop.dob < day) & (pop.registered_from < day) & (pop.death >= day)
+        here &= pop.registered_to > day
         pid = np.flatnonzero(here)
         p = -np.expm1(-np.exp(pop.log_rate[pid, t]))
         parts.append({"pid": pid, "day": np.full(len(pid), day), "p": p})

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from . import activity, organisation, people, reference
 
-GENERATOR_VERSION = "1.0.1"
+GENERATOR_VERSION = "1.1.0"
 ROW_GROUP_SIZE = 100_000
 _SORT_BASE = people.to_day(date(1900, 1, 1))
 
@@ -189,6 +189,7 @@ def _postcodes(rng: np.random.Generator, pop, practices) -> pa.Array:
 def _common_person_columns(rng, pop, practices, ctx) -> dict:
     areas = reference.lsoas()
     death_null = pop.death >= people.NEVER
+    stayed = pop.registered_to >= people.NEVER
     return {
         "nhs_number": ctx.nhs_str,
         "date_of_birth": _date(pop.dob),
@@ -199,6 +200,7 @@ def _common_person_columns(rng, pop, practices, ctx) -> dict:
         "ethnic_category": _cat(pop.ethnic, [e for e, _ in reference.ETHNIC_CATEGORIES]),
         "practice_code": _cat(pop.practice, [p.code for p in practices]),
         "registered_from": _date(pop.registered_from),
+        "registered_to": _date(np.where(stayed, 0, pop.registered_to), stayed),
         "date_of_death": _date(np.where(death_null, 0, pop.death), death_null),
     }
 
@@ -228,6 +230,7 @@ def _demographics(rng, pop, practices, ctx) -> pa.Table:
             "ethnic_category": cols["ethnic_category"],
             "practice_code": cols["practice_code"],
             "registered_from": cols["registered_from"],
+            "registered_to": cols["registered_to"],
             "date_of_death": cols["date_of_death"],
         }
     )
@@ -235,7 +238,6 @@ def _demographics(rng, pop, practices, ctx) -> pa.Table:
 
 def _people_table(pop, ctx) -> pa.Table:
     cols = ctx.person_columns
-    n = len(pop)
     return pa.table(
         {
             "nhs_number": cols["nhs_number"],
@@ -243,7 +245,7 @@ def _people_table(pop, ctx) -> pa.Table:
             "sex": cols["sex"],
             "practice_code": cols["practice_code"],
             "registered_from": cols["registered_from"],
-            "registered_to": pa.nulls(n, pa.date32()),
+            "registered_to": cols["registered_to"],
             "postcode": cols["postcode"],
             "lsoa": cols["lsoa"],
             "imd_decile": cols["imd_decile"],

@@ -34,6 +34,24 @@ ADMISSION_LOG_SCALE = 0.16  # overall calibration of the emergency admission rat
 # probabilities at 75 and 95 for an average person and rises with latent frailty.
 _CARE_HOME = (75.0, 0.006, 95.0, 0.32, 1.2)  # age_young, p_young, age_old, p_old, frailty loading
 
+# Leaving a practice other than by death (moving away, registering elsewhere): a yearly rate
+# by age, the same for everyone of an age. Internal migration in England peaks at 18-30
+# (students, first jobs and homes) and is lowest from 50 to 80, with a small rise in the
+# oldest (moving near family or into a care home); only moves that change practice count,
+# so the rates are below ONS's address-change rates. About 7% of a list a year in all.
+# Rows: (youngest age of the band, leaving rate per person-year).
+LEAVING_RATES = (
+    (0, 0.07),
+    (5, 0.05),
+    (16, 0.08),
+    (18, 0.16),
+    (25, 0.12),
+    (35, 0.07),
+    (50, 0.04),
+    (65, 0.03),
+    (80, 0.04),
+)
+
 SEXES = np.array(["female", "male", "other", "unknown"])
 NEVER = np.int32(2**31 - 1)  # "no such date" (condition never starts, person never dies)
 
@@ -67,6 +85,7 @@ class Population:
     sex: np.ndarray  # index into SEXES
     dob: np.ndarray
     registered_from: np.ndarray
+    registered_to: np.ndarray  # first day no longer registered (moved away), or NEVER
     lsoa: np.ndarray  # index into reference.lsoas()
     imd: np.ndarray
     ethnic: np.ndarray  # index into reference.ETHNIC_CATEGORIES
@@ -102,10 +121,34 @@ def _approx_survival_3y(age: np.ndarray) -> np.ndarray:
     return (1 - q) ** 3
 
 
+def leaving_rate(age: np.ndarray) -> np.ndarray:
+    """Yearly rate of leaving the practice other than by death, at each age."""
+    bands = np.array([a for a, _ in LEAVING_RATES], dtype=float)
+    rates = np.array([r for _, r in LEAVING_RATES])
+    return rates[np.searchsorted(bands, np.maximum(age, 0), side="right") - 1]
+
+
+def _joined_share(rate: np.ndarray) -> np.ndarray:
+    """Share of the people on a list during three years who joined during them.
+
+    Joiners arrive as fast as people leave, so the list neither grows nor shrinks: with
+    leaving rate m, a list of N people loses 3mN in three years and gains as many, so the
+    joiners are f = 3m / (1 + 3m) of everyone who was on it.
+    """
+    return 3 * rate / (1 + 3 * rate)
+
+
+def _approx_still_registered_3y(age: np.ndarray) -> np.ndarray:
+    # Of everyone on a list during the three years, the share still on it at the end:
+    # (1 - f) e^(-3m) + f (1 - e^(-3m)) / (3m), which simplifies to 1 - f.
+    return 1 - _joined_share(leaving_rate(age - 1.5))
+
+
 def _draw_age_sex(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     starts, male, female = _age_sex_weights()
     mid = np.minimum(starts + 2.5, 93)
-    weights = np.concatenate([female, male]) / np.tile(_approx_survival_3y(mid), 2)
+    stay = _approx_survival_3y(mid) * _approx_still_registered_3y(mid)
+    weights = np.concatenate([female, male]) / np.tile(stay, 2)
     cell = rng.choice(len(weights), size=n, p=weights / weights.sum())
     band = cell % len(starts)
     sex = (cell >= len(starts)).astype(np.int8)  # 0 female, 1 male
@@ -182,9 +225,11 @@ def _practice_targets(scale: float) -> tuple[list[reference.Practice], np.ndarra
 def build_population(
     rng: np.random.Generator, scale: float, extract_date: date
 ) -> tuple[Population, list[reference.Practice]]:
-    """Draw a pool per practice, live three years through it, and keep exactly list size alive."""
+    """Draw a pool per practice, live three years through it, and keep exactly list size
+    alive and registered at the extract date."""
     practices, targets = _practice_targets(scale)
-    pool_sizes = np.ceil(targets * 1.12).astype(np.int64) + 10
+    # About 80% of a pool is alive and still registered at the extract date.
+    pool_sizes = np.ceil(targets * 1.4).astype(np.int64) + 15
     n = int(pool_sizes.sum())
     practice = np.repeat(np.arange(len(practices)), pool_sizes)
     starts = year_starts(extract_date)
@@ -211,13 +256,7 @@ def build_population(
     eth_p = np.array([p for _, p in reference.ETHNIC_CATEGORIES])
     ethnic = rng.choice(len(eth_p), size=n, p=eth_p / eth_p.sum()).astype(np.int8)
 
-    # Registration: babies from birth; about a fifth joined during the three years (moved
-    # in); everyone else some time between birth and the start of the window.
-    moved = rng.random(n) < 0.2
-    joined_in_window = starts[0] + rng.integers(0, extract_day - starts[0], n)
-    joined_before = dob + rng.random(n) * np.maximum(starts[0] - 1 - dob, 0)
-    registered_from = np.where(moved, joined_in_window, joined_before)
-    registered_from = np.maximum(registered_from, dob).astype(np.int64)
+    registered_from, registered_to = _registrations(rng, dob, age, starts[0], extract_day)
 
     # Latent factors: morbidity drives conditions; frailty (correlated with it) drives
     # deficits and care home entry; the hidden component drives use of services.
@@ -242,6 +281,7 @@ def build_population(
         sex=sex,
         dob=dob,
         registered_from=registered_from,
+        registered_to=registered_to,
         lsoa=lsoa,
         imd=imd,
         ethnic=ethnic,
@@ -259,11 +299,40 @@ def build_population(
     return pop.take(keep), practices
 
 
+def _registrations(
+    rng: np.random.Generator, dob: np.ndarray, age: np.ndarray, start: int, extract_day: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Registered from and to: joiners during the window, and leavers at their age's rate.
+
+    Babies register from birth. A share f of the others (by their age's leaving rate m, see
+    `_joined_share`) joined on a uniform day in the three years (moved in); everyone else
+    some time between birth and the start of the window. From the later of joining and the
+    window's start, each person leaves after an exponential time at rate m; a departure by
+    the extract date sets registered_to (the first day no longer registered).
+    """
+    n = len(dob)
+    rate = leaving_rate(age - 1.5)  # the age in the middle of the three years
+    moved = rng.random(n) < _joined_share(rate)
+    joined_in_window = start + rng.integers(0, extract_day - start, n)
+    joined_before = dob + rng.random(n) * np.maximum(start - 1 - dob, 0)
+    registered_from = np.where(moved, joined_in_window, joined_before)
+    registered_from = np.maximum(registered_from, dob).astype(np.int64)
+    here_from = np.maximum(registered_from, start)
+    stay = np.ceil(rng.exponential(YEAR_DAYS / rate)).astype(np.int64)
+    leaves = here_from + np.maximum(stay, 1)
+    registered_to = np.where(leaves <= extract_day, leaves, NEVER).astype(np.int64)
+    return registered_from, registered_to
+
+
 def _live_three_years(
     rng: np.random.Generator, pop: Population, starts: np.ndarray, conds: tuple
 ) -> None:
-    """Emergency admissions per year (Poisson) and deaths, year by year."""
-    alive = np.ones(len(pop), dtype=bool)
+    """Emergency admissions per year (Poisson) and deaths, year by year.
+
+    Someone who leaves in a year is counted for the days before they left and cannot die
+    that year (the extract would not see it); from the next year they are gone.
+    """
+    here = np.ones(len(pop), dtype=bool)
     n_ltc_cols = np.array([c.kind == "ltc" for c in conds])
     frailty = pop.extra["frailty"]
     for t in range(4):
@@ -273,13 +342,14 @@ def _live_three_years(
             break
         # Exposure: the share of the year each person was born, registered and here.
         begin = np.maximum(lo, np.maximum(pop.registered_from, pop.dob))
-        exposure = np.clip((hi - begin) / (hi - lo), 0, 1) * alive
+        end = np.minimum(hi, pop.registered_to)
+        exposure = np.clip((end - begin) / (hi - lo), 0, 1) * here
         pop.admissions[:, t] = rng.poisson(np.exp(pop.log_rate[:, t]) * exposure)
         # Deaths: only for people here for the whole year; driven by age and frailty, more
         # likely in a year with an emergency admission. The death date is placed after
         # the year's admissions later on, so the truth stays exact.
         age = (lo - pop.dob) / YEAR_DAYS
-        whole_year = alive & (begin <= lo)
+        whole_year = here & (begin <= lo) & (pop.registered_to >= hi)
         n_ltc = (pop.onset[:, n_ltc_cols] < lo).sum(axis=1)
         logit_q = (
             -11.3
@@ -293,16 +363,19 @@ def _live_three_years(
         )
         dies = whole_year & (age >= 0) & (rng.random(len(pop)) < 1 / (1 + np.exp(-logit_q)))
         pop.death_year[dies] = t
-        alive &= ~dies
+        here &= ~dies & (pop.registered_to >= hi)
+    # The dead were registered until they died: their leaving dates lay in a later year.
+    pop.registered_to[pop.death_year >= 0] = NEVER
 
 
 def _keep_list_size_alive(pop: Population, targets: np.ndarray) -> np.ndarray:
-    """Indices of a prefix of each practice's pool holding exactly `target` living people.
+    """Indices of a prefix of each practice's pool holding exactly `target` people alive
+    and registered at the extract date.
 
     The pool is drawn independently person by person, so a prefix is a random sample and
-    keeps the dead in their natural proportion.
+    keeps the dead and the leavers in their natural proportion.
     """
-    alive = pop.death_year < 0
+    alive = (pop.death_year < 0) & (pop.registered_to == NEVER)
     keep = np.zeros(len(pop), dtype=bool)
     bounds = np.flatnonzero(np.diff(pop.practice, prepend=-1, append=len(targets) + 1))
     for i, target in enumerate(targets):

@@ -57,6 +57,26 @@ def test_demo_loads_the_county_and_a_login_for_every_role(county_dir):
 
 
 @pytest.mark.django_db
+def test_people_who_left_their_practice_are_on_no_list(county_dir):
+    # The county's lists turn over: a leaver counted as registered had made the web app's
+    # populations 21% larger than the extract's.
+    import pyarrow.parquet as pq
+
+    from joinedcare.organisations.population import registered
+
+    run_demo(county_dir)
+    people = pq.read_table(
+        county_dir / "demographics.parquet",
+        columns=["nhs_number", "registered_to", "date_of_death"],
+    ).to_pylist()
+    left = {p["nhs_number"] for p in people if p["registered_to"]}
+    staying = [p for p in people if not p["registered_to"] and not p["date_of_death"]]
+    assert left
+    assert not Person.objects.filter(nhs_number__in=left, practice__isnull=False).exists()
+    assert registered(clock.today()).count() == len(staying)
+
+
+@pytest.mark.django_db
 def test_demo_county_runs_to_last_month_not_a_fixed_past_date(county_dir):
     # A demo built today shows last month's figures and open work, not March 2026's.
     run_demo(county_dir)

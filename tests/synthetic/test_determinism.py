@@ -15,6 +15,19 @@ def test_same_seed_gives_identical_files(tmp_path):
     }
 
 
+def test_same_seed_gives_identical_leavers(tmp_path):
+    """People who moved away (registered_to set) are drawn from the seed like the rest."""
+    build_county(tmp_path / "a", seed=7, scale=0.01)
+    build_county(tmp_path / "b", seed=7, scale=0.01)
+
+    def leavers(path):
+        people = pq.read_table(path / "extract/people.parquet").to_pylist()
+        return [(p["nhs_number"], p["registered_to"]) for p in people if p["registered_to"]]
+
+    assert leavers(tmp_path / "a") == leavers(tmp_path / "b")
+    assert len(leavers(tmp_path / "a")) > 100
+
+
 def test_different_seed_gives_different_people(tmp_path):
     first = build_county(tmp_path / "a", seed=7, scale=0.01)
     second = build_county(tmp_path / "b", seed=8, scale=0.01)

@@ -234,12 +234,65 @@ def test_truth_one_row_per_person_here_at_the_current_index_date(county):
         """
         select
           (select count(*) from truth where index_date = ?),
-          (select count(*) from people where date_of_death is null)
+          (select count(*) from people where date_of_death is null and registered_to is null)
         """,
         [current],
     ).fetchone()
 
     assert counts[0] == counts[1]
+
+
+def test_truth_leaves_out_people_who_left_before_each_index_date(county):
+    """The oracle's cohort is the analytics' cohort: registered_to after the index date."""
+    rows = _sql(
+        county,
+        """
+        with dates as (select distinct index_date from truth),
+        registered as (
+          select d.index_date, p.nhs_number from dates d join people p
+            on p.date_of_birth < d.index_date and p.registered_from < d.index_date
+           and (p.registered_to is null or p.registered_to > d.index_date)
+           and (p.date_of_death is null or p.date_of_death >= d.index_date)
+        )
+        select d.index_date,
+          (select count(*) from people p where p.registered_to <= d.index_date),
+          (select count(*) from truth t join people p using (nhs_number)
+            where t.index_date = d.index_date and p.registered_to <= d.index_date),
+          (select count(*) from truth t where t.index_date = d.index_date),
+          (select count(*) from registered r where r.index_date = d.index_date)
+        from dates d order by d.index_date
+        """,
+    ).fetchall()
+
+    assert len(rows) == 3
+    for _, left, left_in_truth, truth_rows, registered in rows:
+        assert left > 0
+        assert left_in_truth == 0
+        assert truth_rows == registered
+
+
+def test_no_activity_on_or_after_leaving(county):
+    """Nothing starts on or after the day someone left the practice: the extract of a
+    practice they no longer belong to would not hold it."""
+    late, active_leavers = _sql(
+        county,
+        """
+        with leavers as (select nhs_number, registered_to from people
+                         where registered_to is not null),
+        events as (
+          select nhs_number, start_date as day from encounters
+          union all select nhs_number, recorded_on from conditions
+          union all select nhs_number, issued_on from medications
+          union all select nhs_number, start_date from social_care
+        )
+        select count(*) filter (where e.day >= l.registered_to),
+               count(distinct l.nhs_number) filter (where e.day < l.registered_to)
+        from events e join leavers l using (nhs_number)
+        """,
+    ).fetchone()
+
+    assert late == 0
+    assert active_leavers > 1000
 
 
 def _first_follow_up(county):
