@@ -38,5 +38,5 @@ def test_tap_lead_reads_the_dashboard_and_downloads_a_csv(page, units):  # noqa:
     # A file opened later says what it is: the metric, its unit and the team, in every row.
     assert header == CSV_HEADER
     assert first[0] == "ae_attendances_per_1000" and first[3:5] == ["team", team.code]
-    assert first[1].startswith("A&E attendances") and first[2] == "per 1,000"
+    assert first[1].startswith("A&E attendances") and first[2] == "per 1,000 people a month"
     assert download.suggested_filename.startswith(f"ae_attendances_per_1000-team-{team.code}-")
