@@ -25,7 +25,18 @@ LINE_MAX = 300
 def _limit(name: str, field: forms.Field, limit: int | None = None) -> None:
     """Give a text field without a limit `limit` or the default one, with a message naming
     it and saying how much to cut (once: `style` may run again on the same form)."""
-    if type(field) is not forms.CharField or field.max_length is not None:
+    if type(field) is not forms.CharField or getattr(field, "limited", False):
+        return
+    field.limited = True
+    label = field.label or name.replace("_", " ").capitalize()
+    if field.max_length is not None:
+        # A limit of its own keeps its own message if it has one; Django's ("Ensure this
+        # value has at most 100 characters") reads unlike every other on the page.
+        escaped = label.replace("%", "%%")
+        field.error_messages.setdefault(
+            "max_length",
+            f"Shorten “{escaped}” to %(limit_value)s characters or fewer: it has %(show_value)s",
+        )
         return
     if isinstance(field.widget, forms.Textarea):
         limit = limit or TEXT_MAX
@@ -33,13 +44,12 @@ def _limit(name: str, field: forms.Field, limit: int | None = None) -> None:
         limit = limit or LINE_MAX
     else:
         return  # passwords and hidden values have their own rules
-    label = field.label or name.replace("_", " ").capitalize()
 
     def at_most(value: str) -> None:
         if len(value) > limit:
             raise ValidationError(
                 f"Shorten “{label}” to {limit:,} characters or fewer: it has {len(value):,}",
-                code="max_length",
+                code="too_long",
             )
 
     field.max_length = limit

@@ -49,17 +49,20 @@ def test_a_care_plan_with_a_pasted_document_is_refused_and_kept_on_the_page(
 class _Story(NHSForm):
     why = forms.CharField(label="Why?", widget=forms.Textarea)
     who = forms.CharField(label="Who")
+    name = forms.CharField(label="Given name", max_length=100)
 
 
 def test_every_text_box_gets_a_limit_and_one_line_a_shorter_one():
-    at_limit = _Story({"why": "x" * TEXT_MAX, "who": "y" * LINE_MAX})
+    at_limit = _Story({"why": "x" * TEXT_MAX, "who": "y" * LINE_MAX, "name": "z" * 100})
     assert at_limit.is_valid()
-    over = _Story({"why": "x" * (TEXT_MAX + 1), "who": "y" * (LINE_MAX + 1)})
+    over = _Story({"why": "x" * (TEXT_MAX + 1), "who": "y" * (LINE_MAX + 1), "name": "z" * 350})
     assert not over.is_valid()
     assert over.errors["who"] == [
         f"Shorten “Who” to {LINE_MAX:,} characters or fewer: it has {LINE_MAX + 1:,}"
     ]
     assert "why" in over.errors
+    # A field's own limit says so in the same words, not Django's "Ensure this value ...".
+    assert over.errors["name"] == ["Shorten “Given name” to 100 characters or fewer: it has 350"]
 
 
 def test_minutes_may_run_longer_than_a_plan_field():
