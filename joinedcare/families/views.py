@@ -28,10 +28,20 @@ def _access_points(user):
     return my_access_points(user).filter(kind=SinglePointOfAccess.Kind.CHILDREN_AND_FAMILIES)
 
 
+def _not_at_access_point(request: HttpRequest) -> HttpResponse:
+    """Refused, saying where the user does work: an adults' SPA coordinator is on the
+    staff of an access point, just not this kind."""
+    adult_points = my_access_points(request.user).exclude(
+        kind=SinglePointOfAccess.Kind.CHILDREN_AND_FAMILIES
+    )
+    context = {"adult_points": adult_points}
+    return render(request, "families/not_at_access_point.html", context, status=403)
+
+
 def queue(request: HttpRequest) -> HttpResponse:
     points = _access_points(request.user)
     if not points.exists():
-        return render(request, "referrals/not_in_spa.html", status=403)
+        return _not_at_access_point(request)
     families = list(
         FamilyReferral.objects.filter(access_point__in=points)
         .exclude(status=FamilyReferral.Status.CLOSED)
@@ -45,8 +55,10 @@ def new(request: HttpRequest) -> HttpResponse:
     """The family referral form; a referral that needs confirming (a young parent, a
     child already in an open referral) comes back with the confirmation to tick."""
     point = _access_points(request.user).first()
-    if point is None or not has_permission(request.user, Permission.TAKE_REFERRALS):
-        return render(request, "referrals/not_in_spa.html", status=403)
+    if point is None:
+        return _not_at_access_point(request)
+    if not has_permission(request.user, Permission.TAKE_REFERRALS):
+        raise PermissionDenied("Your role does not take referrals.")
     if request.method == "POST" and (sent := already_sent(request)) is not None:
         return redirect(sent)
     form = FamilyReferralForm(request.POST if request.method == "POST" else None)

@@ -85,3 +85,17 @@ def test_the_access_points_social_worker_finds_family_referrals_from_home(client
     page = client.get("/").content.decode()
     assert "Children and families" in page
     assert 'href="/families/"' in page
+
+
+def test_an_adults_spa_coordinator_is_told_where_family_referrals_are_taken(client, point):
+    # "You do not work in a Single Point of Access" was untrue of her: she does, for adults.
+    coordinator = factories.staff(Role.SPA_COORDINATOR)
+    factories.spa(name="Demo County SPA", staff=[coordinator])
+    client.force_login(coordinator)
+    for url in ("/families/", "/families/new/"):
+        answer = client.get(url)
+        page = answer.content.decode()
+        assert answer.status_code == 403
+        assert "You are not on the staff of a children's access point" in page
+        assert "You work at Demo County SPA, which takes adults' referrals" in page
+        assert "You do not work in a Single Point of Access" not in page
