@@ -225,6 +225,18 @@ def test_episodes_ending_lists_an_overrun_plainly(client, at, assessor, spa):
     assert "of 6" not in text
 
 
+def test_on_its_planned_end_an_episode_is_not_in_week_7(client, at, assessor, spa):
+    # "Week 7, planned to end today" for a 6-week episode on its last day read as overrun.
+    at(MORNING)
+    referral = factories.referral(spa=spa, person=factories.person())
+    factories.episode(referral=referral, start=TODAY - timedelta(days=42))
+    client.force_login(assessor)
+    ending = client.get("/spa/episodes/ending/").content.decode()
+    assert "Planned to end today, after 6 weeks" in ending
+    assert "planned to end today, after 6 weeks" in _page(client, assessor, referral)
+    assert "Week 7" not in ending
+
+
 def datetime_on(day: date):
     """10am on `day`, London time (in the assessment team's hours)."""
     return MORNING.replace(year=day.year, month=day.month, day=day.day)
