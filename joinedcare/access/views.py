@@ -102,6 +102,16 @@ def break_glass(request: HttpRequest, person) -> HttpResponse:
         except actions.BreakGlassRefused as refusal:
             field = "password" if "password" in str(refusal) else "reason"
             form.add_error(field, str(refusal))
+            # A refused attempt (a wrong password above all) is for the privacy officer to
+            # see as such, not a plain "refused access" like opening the page.
+            AuditEvent.record(
+                by=request.user,
+                action=AuditEvent.Action.DENIED,
+                person=subject,
+                purpose=AuditEvent.Purpose.BREAK_THE_GLASS,
+                reason=form.cleaned_data["reason"].strip(),
+                detail=f"emergency access refused: {refusal}",
+            )
         else:
             return redirect("person", person=subject.public_id)
     return refused(request, subject, decision, form)

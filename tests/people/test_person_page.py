@@ -128,6 +128,11 @@ def test_break_glass_with_a_wrong_password_opens_nothing(signed_in_gp, person_b)
 
     assert response.status_code == 403
     assert "Your password is not right" in response.content.decode()
+    # The privacy officer sees the attempt as such: it had read "Refused access (person
+    # page)", like merely opening the page.
+    attempt = AuditEvent.objects.get(person=person_b, action=AuditEvent.Action.DENIED)
+    assert attempt.detail == "emergency access refused: Your password is not right."
+    assert attempt.reason == "Collapsed at home, out of hours"
     assert signed_in_gp.get(_page(person_b)).status_code == 403
 
 
