@@ -19,6 +19,9 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 def violations(page) -> list[str]:
     """Serious and critical axe-core findings on the current page."""
+    # After a click that sends a form the new page may be committed but not yet parsed
+    # (no <head> to add the script to): wait until it has loaded.
+    page.wait_for_load_state()
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
