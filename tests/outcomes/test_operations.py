@@ -34,6 +34,7 @@ LONDON = ZoneInfo("Europe/London")
 MONTHS = [date(2025, m, 1) for m in range(1, 13)]
 AS_OF = date(2026, 6, 1)
 OPERATIONS = [m.slug for m in catalogue.load_all() if m.source == "operations"]
+REABLEMENT_KINDS = (Service.Kind.REABLEMENT, Service.Kind.REHABILITATION)
 
 
 def month(d: date) -> str:
@@ -223,7 +224,30 @@ def _snapshot_rows(rng: random.Random, people) -> dict[str, list[dict]]:
             "start_date": end - timedelta(days=3), "end_date": end,
             "discharge_destination": rng.choice(["usual_residence", "died", "care_home"]),
         })  # fmt: skip
+    _reablement_rows(random.Random(7), rows)
     return rows
+
+
+def _reablement_rows(rng: random.Random, rows: dict[str, list[dict]]) -> None:
+    """ASCOF 2B: reablement in the social care records after some discharges, and discharges
+    just before some SPA reablement or rehabilitation episodes, 0 to 12 days apart (the
+    measures count 0 to 7). A separate random stream, so the other metrics' rows stay put."""
+    for s in [s for s in rows["encounters"] if s["encounter_id"].startswith("e")]:
+        if rng.random() < 0.5:
+            start = s["end_date"] + timedelta(days=rng.choice([0, 1, 3, 7, 8, 12]))
+            rows["social_care"].append({
+                "pseudonym": s["pseudonym"], "service": "reablement", "start_date": start,
+                "end_date": start + timedelta(days=rng.randrange(10, 43)),
+            })  # fmt: skip
+    for e in Episode.objects.filter(service__kind__in=REABLEMENT_KINDS).order_by("pk"):
+        if rng.random() < 0.6:
+            end = e.start - timedelta(days=rng.choice([0, 1, 2, 7, 8, 10]))
+            rows["encounters"].append({
+                "pseudonym": e.person.pseudonym, "encounter_id": f"x{e.pk}",
+                "setting": "inpatient", "admission_method": "emergency",
+                "start_date": end - timedelta(days=rng.randrange(0, 9)), "end_date": end,
+                "discharge_destination": rng.choice(["usual_residence", "care_home", "died"]),
+            })  # fmt: skip
 
 
 # --- the oracle ------------------------------------------------------------------------------
@@ -286,18 +310,8 @@ def oracle(slug: str, rows) -> tuple[list, list, int | None]:
     if slug == "episode_outcomes_at_home":
         num = [(e.person, first(e.ended_on), 1) for e in ended if e.outcome.startswith("home_")]
         return num, [(e.person, first(e.ended_on), 1) for e in ended], None
-    autumn = [e for e in ran
-              if e.follow_up_due and e.start.month in (10, 11, 12)]  # fmt: skip
-    if slug == "ascof_2b1_at_home_91_days":
-        passed = [e for e in autumn if e.follow_up_due <= AS_OF]
-        num = [(e.person, first(e.start), 1) for e in passed if at_home_on(e, rows)]
-        return num, [(e.person, first(e.start), 1) for e in passed], 65
-    if slug == "ascof_2b2_offered_reablement":
-        people = {p.pseudonym: p for p in Person.objects.all()}
-        den = [(people[s["pseudonym"]], first(s["end_date"]), 1) for s in rows["encounters"]
-               if s["setting"] == "inpatient" and s["discharge_destination"] != "died"
-               and s["end_date"].month in (10, 11, 12)]  # fmt: skip
-        return [(e.person, first(e.start), 1) for e in autumn], den, 65
+    if slug in ("ascof_2b1_at_home_91_days", "ascof_2b2_offered_reablement"):
+        return ascof_2b(slug, rows, ran)
     if slug == "delayed_transfer_days_per_100000":
         num = []
         for case in DischargeCase.objects.all():
@@ -352,13 +366,45 @@ def oracle(slug: str, rows) -> tuple[list, list, int | None]:
     raise AssertionError(slug)
 
 
-def at_home_on(e: Episode, rows) -> bool:
-    """Recorded at home, and not dead, in hospital or in a care home on day 91."""
-    day = e.follow_up_due
-    if not e.still_at_home or (e.person.date_of_death and e.person.date_of_death <= day):
+def ascof_2b(slug: str, rows, ran) -> tuple[list, list, int]:
+    """People aged 65+ discharged alive from hospital in October to December (2B(2)'s
+    denominator); those with reablement (social care) or an SPA reablement or rehabilitation
+    episode starting 0-7 days after the discharge, once a discharge (2B(2)'s numerator); of
+    those whose day 91 the hospital data reaches (2B(1)'s denominator), the ones at home on
+    day 91 (2B(1)'s numerator)."""
+    people = {p.pseudonym: p for p in Person.objects.all()}
+    spa = [e for e in ran if e.service.kind in REABLEMENT_KINDS]
+    data_end = max(s["start_date"] for s in rows["encounters"])
+    discharges = [s for s in rows["encounters"]
+                  if s["setting"] == "inpatient" and s["end_date"] is not None
+                  and s["discharge_destination"] != "died"
+                  and s["end_date"].month in (10, 11, 12)]  # fmt: skip
+
+    def within_week(who: str, end: date, starts) -> bool:
+        return any(p == who and 0 <= (start - end).days <= 7 for p, start in starts)
+
+    council = [(c["pseudonym"], c["start_date"]) for c in rows["social_care"]
+               if c["service"] == "reablement"]  # fmt: skip
+    episodes = [(e.person.pseudonym, e.start) for e in spa]
+    reabled = [s for s in discharges
+               if within_week(s["pseudonym"], s["end_date"], council + episodes)]  # fmt: skip
+    if slug == "ascof_2b2_offered_reablement":
+        num = [(people[s["pseudonym"]], first(s["end_date"]), 1) for s in reabled]
+        return num, [(people[s["pseudonym"]], first(s["end_date"]), 1) for s in discharges], 65
+    followed = [s for s in reabled if s["end_date"] + timedelta(days=91) <= data_end]
+    not_home = [(e.person.pseudonym, e.start) for e in spa if e.still_at_home is False]
+    num = [(people[s["pseudonym"]], first(s["end_date"]), 1) for s in followed
+           if at_home_on(people[s["pseudonym"]], s["end_date"] + timedelta(days=91), rows)
+           and not within_week(s["pseudonym"], s["end_date"], not_home)]  # fmt: skip
+    return num, [(people[s["pseudonym"]], first(s["end_date"]), 1) for s in followed], 65
+
+
+def at_home_on(person: Person, day: date, rows) -> bool:
+    """Not dead, in hospital or in a care home on the day."""
+    if person.date_of_death and person.date_of_death <= day:
         return False
     mine = [s for s in rows["encounters"] + rows["social_care"]
-            if s["pseudonym"] == e.person.pseudonym]  # fmt: skip
+            if s["pseudonym"] == person.pseudonym]  # fmt: skip
     for stay in mine:
         counts = stay.get("setting") == "inpatient" or stay.get("service") in (
             "residential_care", "nursing_care")  # fmt: skip
@@ -433,7 +479,9 @@ def test_follow_up_counts_only_october_to_december_discharges(results):
 
 
 def test_dead_in_hospital_or_care_home_at_91_days_is_not_at_home(db, tmp_path):
-    """Four people aged 70+, all recorded 'still at home': only the one who was is counted."""
+    """Four people aged 70+ discharged from hospital the day their reablement started, all
+    recorded 'still at home': only the one who was is counted. (ASCOF 2B(1) counts
+    discharges from the hospital data, so each has one.)"""
     place = factories.place()
     practice = factories.practice(
         team=factories.team(locality=factories.locality(place=place)),
@@ -468,7 +516,12 @@ def test_dead_in_hospital_or_care_home_at_91_days_is_not_at_home(db, tmp_path):
             for p in people.values()
         ],
         "encounters": [{"pseudonym": people["ward"].pseudonym, "encounter_id": "1",
-                        "setting": "inpatient", "start_date": due, "end_date": None}],
+                        "setting": "inpatient", "start_date": due, "end_date": None}] + [
+            {"pseudonym": p.pseudonym, "encounter_id": f"d{i}", "setting": "inpatient",
+             "start_date": start - timedelta(days=5), "end_date": start,
+             "discharge_destination": "usual_residence"}
+            for i, p in enumerate(people.values())
+        ],
         "social_care": [{"pseudonym": people["care_home"].pseudonym,
                          "service": "nursing_care", "start_date": date(2025, 12, 1)}],
     }  # fmt: skip

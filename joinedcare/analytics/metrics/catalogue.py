@@ -64,6 +64,7 @@ SIDE_KEYS = {
     "first_per_person",
     "diagnoses",
     "followed_by",
+    "not_followed_by",
     "population",
     "months_of_year",
     "interval",
@@ -203,6 +204,21 @@ def _side_problems(where: str, spec: dict[str, Any], tables: tuple[str, ...]) ->
     for other in spec.get("state_on", {}).get("not_during", []):
         if other.get("events") not in tables:
             found.append(f"{where}.state_on.not_during events must be one of {', '.join(tables)}")
+    for key in ("followed_by", "not_followed_by"):
+        if key in spec:
+            found += _follower_problems(f"{where}.{key}", spec[key], tables)
+    return found
+
+
+def _follower_problems(where: str, spec: Any, tables: tuple[str, ...]) -> list[str]:
+    """followed_by / not_followed_by: a window in days and, with any_of, the follower tables."""
+    if not isinstance(spec, dict):
+        return [f"{where} must be a table"]
+    within = spec.get("within_days")
+    found = [] if isinstance(within, int) and within > 0 else [f"{where}.within_days must be > 0"]
+    for follower in spec.get("any_of", []):
+        if follower.get("events") not in tables or not isinstance(follower.get("date"), str):
+            found.append(f"{where}.any_of: each needs events (one of {', '.join(tables)}) and date")
     return found
 
 
@@ -215,6 +231,10 @@ def tables_needed(metric: Metric) -> set[str]:
             needed.add(spec["events"])
         for other in spec.get("state_on", {}).get("not_during", ()):
             needed.add(other["events"])
+        if spec.get("state_on", {}).get("covered"):
+            needed.add("encounters")  # the day the hospital data runs to
+        for key in ("followed_by", "not_followed_by"):
+            needed.update(f["events"] for f in spec.get(key, {}).get("any_of", ()))
         if "person_has" in spec:
             visit(spec["person_has"])
 

@@ -296,7 +296,9 @@ def events(
     if "diagnoses" in spec:
         t = _with_diagnoses(t, tables["conditions"], spec["diagnoses"])
     if "followed_by" in spec:
-        t = _followed_by(t, tables[spec["events"]], spec["followed_by"])
+        t = _followed_by(t, tables, spec["events"], spec["followed_by"])
+    if "not_followed_by" in spec:
+        t = _followed_by(t, tables, spec["events"], spec["not_followed_by"], keep=False)
     if "interval" in spec:
         t = _interval(t, spec["interval"])
     if "state_on" in spec:
@@ -345,26 +347,36 @@ def _interval(t: ibis.Table, spec: Mapping[str, Any]) -> ibis.Table:
 def _state_on(
     t: ibis.Table, tables: Mapping[str, ibis.Table], spec: Mapping[str, Any]
 ) -> ibis.Table:
-    """Rows whose person is, on the date in column `date`: alive (when `alive`; dead on or
-    before the date in the snapshot's people or the row's own date_of_death fails) and in none
-    of the `not_during` events (started on or before the date, not ended by it: a stay ending
-    on the date counts as over)."""
+    """Rows whose person is, on the day in column `date` (plus `days_after` days, if given):
+    alive (when `alive`; dead on or before the day in the snapshot's people or the row's own
+    date_of_death fails) and in none of the `not_during` events (started on or before the
+    day, not ended by it: a stay ending on the day counts as over). `covered = true` also
+    needs the day on or before the last day of the hospital data (its latest encounter's
+    start, as `snapshot_months` reads it): a later day's state is not known yet."""
     day = t[spec["date"]]
-    t = t.filter(day.notnull())
+    if "days_after" in spec:
+        day = day + ibis.interval(days=int(spec["days_after"]))
+    t = t.mutate(state_day=day)
+    t = t.filter(t.state_day.notnull())
+    if spec.get("covered"):
+        enc = tables["encounters"]
+        data_end = enc.aggregate(data_end=enc.start_date.max())
+        t = t.cross_join(data_end)
+        t = t.filter(t.state_day <= t.data_end).drop("data_end")
     if spec.get("alive"):
         if "date_of_death" in t.columns:
-            t = t.filter(t.date_of_death.isnull() | (t.date_of_death > t[spec["date"]]))
+            t = t.filter(t.date_of_death.isnull() | (t.date_of_death > t.state_day))
         people = tables["people"].select(dead="pseudonym", died="date_of_death")
         people = people.filter(people.died.notnull())
-        t = t.anti_join(people, [t.pseudonym == people.dead, people.died <= t[spec["date"]]])
+        t = t.anti_join(people, [t.pseudonym == people.dead, people.died <= t.state_day])
     for other in spec.get("not_during", ()):
         o = _where(tables[other["events"]], other.get("where", {}))
         o = o.select(o_person="pseudonym", o_start="start_date", o_end="end_date")
-        on = t[spec["date"]]
+        on = t.state_day
         t = t.anti_join(
             o, [t.pseudonym == o.o_person, o.o_start <= on, o.o_end.isnull() | (o.o_end > on)]
         )
-    return t
+    return t.drop("state_day")
 
 
 def _per_month(
@@ -438,24 +450,47 @@ def _with_diagnoses(t: ibis.Table, conditions: ibis.Table, spec: Mapping[str, An
     return t.semi_join(c, [t.pseudonym == c.dx_person, t.start_date == c.dx_day])
 
 
-def _followed_by(t: ibis.Table, source: ibis.Table, spec: Mapping[str, Any]) -> ibis.Table:
-    """Events (ending on end_date) followed by a matching event 0 to within_days - 1 days on.
+def _followed_by(
+    t: ibis.Table,
+    tables: Mapping[str, ibis.Table],
+    events_: str,
+    spec: Mapping[str, Any],
+    *,
+    keep: bool = True,
+) -> ibis.Table:
+    """Events (ending on end_date) followed by a matching row 0 to within_days - 1 days on.
 
-    The follower must be a different event (another encounter_id).
+    Without `any_of`, the follower is another event of the same table (another encounter_id)
+    matching `where`: a readmission. With `any_of`, it is a row of any of the listed tables
+    (each `{events, date, where}`) whose `date` falls in the window: reablement after a
+    discharge, from the council's social care records or the SPA's own episodes. Either way
+    an event counts once, however many followers it has. `keep=False` (`not_followed_by`)
+    keeps the events with no such follower instead.
     """
-    later = _where(source, spec.get("where", {})).select(
-        next_person="pseudonym", next_id="encounter_id", next_start="start_date"
-    )
+    if "any_of" in spec:
+        later = ibis.union(
+            *(
+                _followers(tables[f["events"]], f["date"], f.get("where", {}))
+                for f in spec["any_of"]
+            ),
+            distinct=True,
+        )
+        different = []
+    else:
+        source = _where(tables[events_], spec.get("where", {}))
+        later = source.select(
+            next_person="pseudonym", next_id="encounter_id", next_start="start_date"
+        )
+        different = [t.encounter_id != later.next_id]
     gap = later.next_start.delta(t.end_date, unit="day")
-    return t.semi_join(
-        later,
-        [
-            t.pseudonym == later.next_person,
-            t.encounter_id != later.next_id,
-            gap >= 0,
-            gap < int(spec["within_days"]),
-        ],
-    )
+    on = [t.pseudonym == later.next_person, *different, gap >= 0, gap < int(spec["within_days"])]
+    return t.semi_join(later, on) if keep else t.anti_join(later, on)
+
+
+def _followers(t: ibis.Table, date_column: str, where: Mapping[str, Any]) -> ibis.Table:
+    """next_person, next_start: the rows of one `any_of` table that may follow an event."""
+    t = _where(t, where)
+    return t.select(next_person="pseudonym", next_start=t[date_column].cast("date"))
 
 
 @cache
