@@ -298,8 +298,21 @@ def shown_unit(metric: Metric) -> str:
     month's ("per 100,000 people a month"): read beside a yearly national figure, a bare
     "per 100,000" would look twelve times better than it is."""
     if side_kind(metric, "denominator") == PEOPLE and metric.unit != catalogue.PER_WEEK:
-        return f"{metric.unit} people a month"
+        return f"{metric.unit} {_people(metric)} a month"
     return metric.unit
+
+
+def _people(metric: Metric) -> str:
+    """Whom a rate is per, with the ages its population is limited to: "per 100,000 people
+    aged 65 and over", not "per 100,000 people" for a rate of older people."""
+    low, high = metric.query.get("age_min"), metric.query.get("age_max")
+    if low is not None and high is not None:
+        return f"people aged {low} to {high}"
+    if low is not None:
+        return f"people aged {low} and over"
+    if high is not None:
+        return f"people aged {high} and under"
+    return "people"
 
 
 def with_unit(metric: Metric, value: float | None, places: int = 1) -> str:
@@ -599,7 +612,7 @@ def value_unit(metric: Metric, months: int) -> str:
     if side_kind(metric, "denominator") != PEOPLE:
         return metric.unit
     per = "a year" if months == 12 else f"over {months} month{'s' if months != 1 else ''}"
-    return f"{metric.unit} people {per}"
+    return f"{metric.unit} {_people(metric)} {per}"
 
 
 def _published(kind: str, total: float, months: int) -> int | None:

@@ -143,14 +143,18 @@ def test_a_monthly_rate_says_it_is_per_month_wherever_its_value_is_shown(client,
     for p in rates:
         if p.latest and p.latest.figure.value is not None:
             month = figures.month_words(p.latest.month)
-            assert p.latest_text.endswith(f"people a month ({month})")
+            assert p.latest_text.endswith(f"a month ({month})")
+            assert "people" in p.latest_text
             assert _escaped(p.latest_text) in body
         for _, value, _ in p.comparison:
-            assert value == figures.SUPPRESSED_TEXT or value.endswith("people a month")
+            assert value == figures.SUPPRESSED_TEXT or value.endswith("a month")
         if p.svg:
-            assert "people a month" in p.svg
+            assert "a month" in p.svg
     target = METRICS["delayed_transfer_days_per_100000"].target
-    assert f"{target:,.1f} per 100,000 people a month" in body
+    # A rate of a part of the population says which part ("adults" had read as everyone).
+    assert f"{target:,.1f} per 100,000 people aged 18 and over a month" in body
+    older = METRICS["care_home_admissions_65_per_100000"]
+    assert figures.shown_unit(older) == "per 100,000 people aged 65 and over a month"
 
 
 def test_percentage_axis_stays_within_0_and_100_percent(tmp_path):
