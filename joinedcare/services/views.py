@@ -148,9 +148,15 @@ def allocate(request: HttpRequest, person: Person) -> HttpResponse:
             planned_end=data["planned_end"],
             lead=data["lead"],
         )
+        # An episode booked for a later day has not started: say when it does.
+        when = (
+            "it started today"
+            if episode.start <= clock.today()
+            else f"it starts on {episode.start:%-d %B %Y}"
+        )
         if episode.commissioned_out_of_hours:
-            return f"{episode.service.name} commissioned out of hours: episode started."
-        return "Service allocated: episode started."
+            return f"{episode.service.name} commissioned out of hours: {when}."
+        return f"{episode.service.name} allocated: {when}."
 
     return _step(request, person, form, act)
 
@@ -178,16 +184,19 @@ def end(request: HttpRequest, person: Person) -> HttpResponse:
     episode = _episode_of(request, person)
     form = EndForm(request.POST, prefix=form_prefix("end", episode.referral_id))
 
-    def act(data):
-        actions.end_episode(
+    def act(data) -> str:
+        ended = actions.end_episode(
             by=request.user,
             episode=episode,
             ended_on=data["ended_on"],
             outcome=data["outcome"],
             note=data["note"],
         )
+        if ended.outcome == Episode.Outcome.CANCELLED:
+            return f"{ended.service.name} cancelled before it started: its places are given back."
+        return f"{ended.service.name} ended: {ended.get_outcome_display().lower()}."
 
-    return _step(request, person, form, act, "Episode ended.")
+    return _step(request, person, form, act)
 
 
 @person_view("91-day follow-up")

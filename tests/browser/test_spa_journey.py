@@ -89,7 +89,7 @@ def test_spa_whole_path_from_3am_call_to_91_day_follow_up(page, settings):
         label=service_select.locator("option", has_text="Shotley Bridge beds").inner_text()
     )
     page.get_by_role("button", name="Commission").click()
-    said = "Shotley Bridge beds commissioned out of hours: episode started."
+    said = "Shotley Bridge beds commissioned out of hours: it started today."
     expect(page.get_by_text(said)).to_be_visible()
     card = page.locator(".nhsuk-card__description", has_text="Commissioned out of hours")
     expect(card).to_be_visible()
@@ -125,7 +125,7 @@ def test_spa_whole_path_from_3am_call_to_91_day_follow_up(page, settings):
         label=service_select.locator("option", has_text="County reablement").inner_text()
     )
     page.get_by_role("button", name="Allocate").click()
-    expect(page.get_by_text("Service allocated: episode started.")).to_be_visible()
+    expect(page.get_by_text("County reablement allocated: it started today.")).to_be_visible()
     reablement = Episode.objects.get(referral=referral, service__kind=Service.Kind.REABLEMENT)
     expect(page.get_by_text("week 1 of 6").last).to_be_visible()
 
@@ -145,7 +145,7 @@ def test_spa_whole_path_from_3am_call_to_91_day_follow_up(page, settings):
     end.get_by_label("Episode").select_option(str(reablement.pk))
     end.get_by_label("Home with reduced support").check()
     end.get_by_role("button", name="End episode").click()
-    expect(page.get_by_text("Episode ended.")).to_be_visible()
+    expect(page.get_by_text("County reablement ended: home with reduced support.")).to_be_visible()
     expect(page.get_by_role("strong").filter(has_text="Home with reduced support")).to_be_visible()
 
     # 91 days after discharge from A&E into reablement: still at home?

@@ -230,4 +230,4 @@ def test_demo_history_extended_episodes_each_have_their_extension(county_dir, cl
     person_page = client.get(
         reverse("person-spa", kwargs={"person": running.person.public_id})
     ).content.decode()
-    assert f"Extended 1 time: {running.extensions.get().reason}." in person_page
+    assert f"Extended once: {running.extensions.get().reason}." in person_page

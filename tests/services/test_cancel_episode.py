@@ -79,3 +79,38 @@ def test_ending_before_the_start_says_to_cancel(assessor, booked):
             by=assessor, episode=booked, ended_on=TODAY, outcome=Episode.Outcome.OTHER
         )
     assert "choose “Cancelled before it started”" in refused.value.message_dict["ended_on"][0]
+
+
+def test_the_page_says_cancelled_not_ended(client, assessor, booked):
+    # "Episode ended." and "Ended 14 Jan 2026" for an episode starting on 21 January.
+    client.force_login(assessor)
+    prefix = f"end-{booked.referral_id}"
+    page = client.post(
+        f"/people/{booked.person.public_id}/spa/end/",
+        {
+            "episode": booked.pk,
+            f"{prefix}-ended_on": "14/01/2026",
+            f"{prefix}-outcome": "cancelled",
+            f"{prefix}-note": "Admitted to hospital",
+        },
+        follow=True,
+    ).content.decode()
+    assert "Sitting service cancelled before it started: its places are given back." in page
+    assert "Cancelled on 14 Jan 2026, before it started" in page
+    assert "Ended 14 Jan 2026" not in page
+
+
+def test_allocating_for_a_later_day_says_when_it_starts(client, at, assessor, spa):
+    # "Service allocated: episode started." was said of an episode starting next week.
+    at(MORNING)
+    service = factories.service(place=spa.place, name="Sitting service")
+    ServiceDay.objects.create(service=service, day=NEXT_WEEK, capacity=1)
+    referral = factories.referral(spa=spa)
+    client.force_login(assessor)
+    prefix = f"allocate-{referral.pk}"
+    page = client.post(
+        f"/people/{referral.person.public_id}/spa/allocate/",
+        {"referral": referral.pk, f"{prefix}-service": service.pk, f"{prefix}-start": "21/01/2026"},
+        follow=True,
+    ).content.decode()
+    assert "Sitting service allocated: it starts on 21 January 2026." in page

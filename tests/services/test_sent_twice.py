@@ -57,6 +57,6 @@ def test_a_bed_commissioned_twice_at_night_is_booked_once(client, at, coordinato
     responses = [client.post(url, data) for _ in range(2)]
     assert [r.status_code for r in responses] == [302, 302]
     said = [str(m) for m in get_messages(responses[0].wsgi_request)]
-    assert said == [f"{bed.name} commissioned out of hours: episode started."]
+    assert said == [f"{bed.name} commissioned out of hours: it started today."]
     assert Episode.objects.filter(service=bed).count() == 1
     assert {d.filled for d in ServiceDay.objects.filter(service=bed, day=NIGHT.date())} == {1}
