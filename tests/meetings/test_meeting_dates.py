@@ -47,3 +47,15 @@ def test_the_discussion_page_says_when_outcomes_can_be_recorded(client, gp_a, pr
     text = page.content.decode()
     assert f"This meeting is on {held_on:%-d %B %Y}: outcomes are recorded from that day" in text
     assert "Refer to the SPA</button>" not in text
+
+
+def test_the_meetings_care_plan_form_waits_for_its_day(client, gp_a, practice_a, person_a):
+    # The form could be filled in whole, then refused on sending.
+    held_on = date.today() + timedelta(days=3)
+    meeting = factories.meeting(chair=gp_a, unit=practice_a, held_on=held_on)
+    AgendaItem.objects.create(meeting=meeting, person=person_a, reason="r", position=1)
+    client.force_login(gp_a)
+    url = f"/meetings/people/{person_a.public_id}/care-plan/?meeting={meeting.pk}"
+    text = client.get(url).content.decode()
+    assert f"This meeting is on {held_on:%-d %B %Y}: outcomes are recorded from that day" in text
+    assert "<form" not in text.split("<main", 1)[1].split("</main>", 1)[0]
