@@ -47,6 +47,10 @@ def test_cancelling_before_the_start_gives_back_every_place(assessor, booked):
     assert referral.status == Referral.Status.AWAITING_ASSESSMENT  # open, waiting again
     event = AuditEvent.objects.get(action=AuditEvent.Action.EPISODE_ENDED)
     assert event.detail == "Sitting service from 21 January 2026 cancelled before it started"
+    # The audit's own words fit a cancellation and a booking for a later day.
+    assert event.get_action_display() == "Episode ended or cancelled"
+    booking = AuditEvent.objects.get(action=AuditEvent.Action.SERVICE_ALLOCATED)
+    assert booking.get_action_display() == "Service allocated (episode booked)"
 
 
 def test_cancelling_needs_a_reason(assessor, booked):
