@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from joinedcare import nhs_numbers
-from joinedcare.access.rules import people_visible_to
+from joinedcare.access.rules import decide, people_visible_to
 from joinedcare.audit.models import AuditEvent
 from joinedcare.people.models import Person
 from joinedcare.referrals import clock
@@ -185,12 +185,10 @@ def _young_member_check(named: list[tuple[Person, MemberLine]], today: date) -> 
 
 
 def may_open_family(user, family: FamilyReferral) -> bool:
-    """Whether the user may open a family referral's page: every member's record (the
-    family page's rule)."""
-    members = set(family.members.values_list("person_id", flat=True))
-    return bool(members) and (
-        people_visible_to(user).filter(pk__in=members).count() == len(members)
-    )
+    """Whether the user may open a family referral's page: every member's record, decided
+    as the family page decides it (`decide`, member by member)."""
+    members = [m.person for m in family.members.select_related("person")]
+    return bool(members) and all(decide(user, person).allowed for person in members)
 
 
 def _second_referral_check(by, named: list[tuple[Person, MemberLine]]) -> Confirmation | None:
