@@ -31,13 +31,16 @@ def add_medically_fit(
     medically_fit_at: datetime,
     reason: str,
     consent_to_share: bool,
+    sharing_basis: str = "",
+    sharing_note: str = "",
     what_matters: str = "",
     api_client: ApiClient | None = None,
     idempotency_key: str = "",
     request_hash: str = "",
 ) -> tuple[DischargeCase, bool]:
     """Put a person on the Discharge to Assess track, with a referral to the SPA (the
-    story is told once). A retried API submission returns the first case."""
+    story is told once). A retried API submission returns the first case. Without the
+    person's agreement to share, the referral needs `sharing_basis` and `sharing_note`."""
     if medically_fit_at > clock.now():
         raise ValidationError({"medically_fit_at": "This cannot be in the future"})
     if medically_fit_at < clock.now() - timedelta(days=MAX_DAYS_FIT):
@@ -56,6 +59,8 @@ def add_medically_fit(
         urgency=Referral.Urgency.TODAY,
         medically_stable=True,
         consent_to_share=consent_to_share,
+        sharing_basis=sharing_basis,
+        sharing_note=sharing_note,
         what_matters=what_matters,
         api_client=api_client,
         idempotency_key=idempotency_key,

@@ -3,6 +3,7 @@ from django import forms
 from joinedcare.home.forms import YesNoField
 from joinedcare.organisations.models import Organisation
 from joinedcare.referrals.forms import ChoicesFromQueries, PersonDetailsForm, same_person_field
+from joinedcare.referrals.sharing import SharingBasisMixin, basis_field, note_field
 
 # ISO as the hint shows, and the day-first forms people in England type.
 DATETIME_FORMATS = [
@@ -14,7 +15,7 @@ DATETIME_FORMATS = [
 ]
 
 
-class MedicallyFitForm(PersonDetailsForm):
+class MedicallyFitForm(SharingBasisMixin, PersonDetailsForm):
     """One person on a hospital's list of people medically fit for discharge."""
 
     hospital = forms.CharField(
@@ -41,6 +42,8 @@ class MedicallyFitForm(PersonDetailsForm):
     )
     same_person = same_person_field()
     consent_to_share = YesNoField(label="Has the person agreed to share their information?")
+    sharing_basis = basis_field()
+    sharing_note = note_field()
     what_matters = forms.CharField(
         label="What matters to the person", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

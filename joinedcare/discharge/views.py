@@ -113,6 +113,8 @@ def _add(user, spa, form, same_person_confirmed: bool | None = None, **api):
         medically_fit_at=data["medically_fit_at"],
         reason=data["reason"],
         consent_to_share=data["consent_to_share"],
+        sharing_basis=data["sharing_basis"],
+        sharing_note=data["sharing_note"],
         what_matters=data["what_matters"],
         **api,
     )
@@ -121,7 +123,7 @@ def _add(user, spa, form, same_person_confirmed: bool | None = None, **api):
 @person_view("Discharge to Assess")
 def person_discharge(request: HttpRequest, person: Person) -> HttpResponse:
     cases = list(
-        person.discharges.select_related("hospital", "trusted_assessor").order_by(
+        person.discharges.select_related("hospital", "trusted_assessor", "referral").order_by(
             "-medically_fit_at"
         )
     )

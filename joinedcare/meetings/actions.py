@@ -320,9 +320,12 @@ def refer_to_spa(
     urgency: str,
     medically_stable: bool,
     consent_to_share: bool,
+    sharing_basis: str = "",
+    sharing_note: str = "",
 ) -> AgendaItem:
     """Refer the person to the Single Point of Access (a real referral when the
-    referrals app is installed)."""
+    referrals app is installed). Without the person's agreement to share, the basis and
+    note say why it goes ahead (see `joinedcare.referrals.sharing`)."""
     item = _lock(by, item)
     if item.person_id is None:
         raise ValidationError({"outcome": "Only a person can be referred"})
@@ -334,6 +337,8 @@ def refer_to_spa(
         urgency=urgency,
         medically_stable=medically_stable,
         consent_to_share=consent_to_share,
+        sharing_basis=sharing_basis,
+        sharing_note=sharing_note,
     )
     return _set_outcome(by, item, AgendaItem.Outcome.SPA_REFERRAL, f"{recorded}. {reason}")
 

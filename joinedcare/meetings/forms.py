@@ -4,6 +4,7 @@ from django import forms
 
 from joinedcare import nhs_numbers
 from joinedcare.home.forms import DatePartsField, NHSForm, YesNoField
+from joinedcare.referrals.sharing import SharingBasisMixin, basis_field, note_field
 
 from . import spa
 from .actions import REASON_MAX
@@ -119,7 +120,7 @@ class FurtherForm(NHSForm):
     )
 
 
-class ReferralForm(NHSForm):
+class ReferralForm(SharingBasisMixin, NHSForm):
     reason = forms.CharField(
         label="Reason for referral",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -129,6 +130,8 @@ class ReferralForm(NHSForm):
     # The SPA's own questions: unanswered is an error, never a silent "No".
     medically_stable = YesNoField(label="Is the person medically stable?")
     consent_to_share = YesNoField(label="Has the person agreed to share their information?")
+    sharing_basis = basis_field()
+    sharing_note = note_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ recorded in the meeting only.
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
+from joinedcare.referrals import sharing
 from joinedcare.staff.models import has_permission
 from joinedcare.staff.roles import Permission, Role
 
@@ -96,6 +97,8 @@ def refer(
     urgency: str,
     medically_stable: bool,
     consent_to_share: bool,
+    sharing_basis: str = "",
+    sharing_note: str = "",
 ) -> str:
     """Refer the person to their place's Single Point of Access; returns what to record
     as the outcome. Raises ValidationError (by field) or PermissionError (the referrals
@@ -105,6 +108,10 @@ def refer(
         raise PermissionError("Your role does not take referrals.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the person is referred"})
+    # Checked here too: without the referrals app nothing else would check it.
+    sharing.checked(
+        consent_to_share=consent_to_share, sharing_basis=sharing_basis, sharing_note=sharing_note
+    )
     if not referrals_installed():
         return "Referred to the Single Point of Access (recorded at the meeting)"
     from joinedcare.referrals import actions
@@ -129,6 +136,8 @@ def refer(
         urgency=urgency,
         medically_stable=medically_stable,
         consent_to_share=consent_to_share,
+        sharing_basis=sharing_basis,
+        sharing_note=sharing_note,
         channel=Referral.Channel.MDT,
     )
     return f"Referred to {spa.name}: referral {referral.pk}"

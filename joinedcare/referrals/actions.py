@@ -13,7 +13,7 @@ from joinedcare.people.names import name_key
 from joinedcare.staff.models import has_permission
 from joinedcare.staff.roles import Permission
 
-from . import clock
+from . import clock, sharing
 from .models import Allocation, ApiClient, Assessment, Referral, SinglePointOfAccess
 
 
@@ -129,6 +129,8 @@ def receive_referral(
     urgency: str,
     medically_stable: bool,
     consent_to_share: bool,
+    sharing_basis: str = "",
+    sharing_note: str = "",
     referrer_organisation: str = "",
     referrer_contact: str = "",
     what_matters: str = "",
@@ -143,8 +145,15 @@ def receive_referral(
     """Record a referral (24/7). Out of the assessment team's hours it waits as new for
     the morning; in hours it joins the triage queue. A second open referral for the same
     person is flagged and linked to the first, never merged into it. `channel` is how it
-    came (by default from the API client, or a phone call or form)."""
+    came (by default from the API client, or a phone call or form).
+
+    Without the person's agreement to share (`consent_to_share` False) the referral needs
+    `sharing_basis` (a `SharingBasis` offered on the forms) and `sharing_note`; with it,
+    both are ignored. The basis is in the referral's audit event, in words."""
     _require(by, Permission.TAKE_REFERRALS, "Your role does not take referrals.")
+    sharing_basis, sharing_note = sharing.checked(
+        consent_to_share=consent_to_share, sharing_basis=sharing_basis, sharing_note=sharing_note
+    )
     now = clock.now()
     in_hours = spa.in_hours(now)
     referral = Referral(
@@ -163,6 +172,8 @@ def receive_referral(
         urgency=urgency,
         medically_stable=medically_stable,
         consent_to_share=consent_to_share,
+        sharing_basis=sharing_basis,
+        sharing_note=sharing_note,
         what_matters=what_matters.strip(),
         networks=networks.strip(),
         strengths=strengths.strip(),
@@ -177,8 +188,17 @@ def receive_referral(
     detail = f"referral {referral.pk}"
     if referral.possible_duplicate_of_id:
         detail += f", possible duplicate of referral {referral.possible_duplicate_of_id}"
+    if not referral.consent_to_share:
+        basis = referral.get_sharing_basis_display()
+        detail += f"; without the person's agreement to share: {basis}"
     AuditEvent.record(
-        by=by, action=AuditEvent.Action.REFERRAL_RECEIVED, person=person, detail=detail
+        by=by,
+        action=AuditEvent.Action.REFERRAL_RECEIVED,
+        person=person,
+        # The why of sharing without agreement, in the audit's own "why" (shown to the
+        # privacy officer, and to the person in their subject access report).
+        reason=referral.shared_without_agreement,
+        detail=detail[:200],  # the longest basis fits: the cut is a guard, not expected
     )
     return referral
 

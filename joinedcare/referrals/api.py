@@ -4,7 +4,9 @@ POST /api/spa/referrals with a bearer token and an `Idempotency-Key` header. The
 the same fields as the SPA coordinator's form (see /api/spa/openapi.json). A retry with
 the same key returns the first referral (200, `"created": false`); the same key with a
 different body is refused (409). Every invalid field is named in `errors` (400) and
-nothing is saved.
+nothing is saved. With `"consent_to_share": false` the referral also needs
+`sharing_basis` and `sharing_note` (why it goes ahead without the person's agreement);
+with `true` they are ignored.
 """
 
 import hashlib
@@ -17,7 +19,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from . import actions
+from . import actions, sharing
 from .forms import ReferralForm, YesNoField
 from .models import ApiClient, Referral
 
@@ -166,7 +168,17 @@ def _schema_of(form_class) -> dict:
         properties[name] = prop
         if field.required:
             required.append(name)
-    return {"type": "object", "properties": properties, "required": required}
+    schema = {"type": "object", "properties": properties, "required": required}
+    if conditional := getattr(form_class, "required_without_agreement", ()):
+        # Without the person's agreement to share, the basis and the note are required.
+        for name in conditional:
+            properties[name] |= sharing.API_SCHEMA[name]
+        schema["if"] = {
+            "properties": {"consent_to_share": {"const": False}},
+            "required": ["consent_to_share"],
+        }
+        schema["then"] = {"required": list(conditional)}
+    return schema
 
 
 @login_not_required

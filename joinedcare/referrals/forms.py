@@ -14,6 +14,7 @@ from joinedcare.services.models import Service
 
 from .actions import SAME_PERSON_UNCONFIRMED
 from .models import Referral
+from .sharing import SharingBasisMixin, basis_field, note_field
 
 DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"]
 
@@ -106,7 +107,7 @@ class PersonDetailsForm(NHSForm):
 PersonDetailsForm.PERSON_FIELDS = list(PersonDetailsForm.base_fields)
 
 
-class ReferralForm(PersonDetailsForm):
+class ReferralForm(SharingBasisMixin, PersonDetailsForm):
     referrer_source = forms.ChoiceField(
         label="Referred by",
         choices=[("", "Choose who referred"), *Referral.Source.choices],
@@ -139,6 +140,8 @@ class ReferralForm(PersonDetailsForm):
     )
     medically_stable = YesNoField(label="Is the person medically stable?")
     consent_to_share = YesNoField(label="Has the person agreed to share their information?")
+    sharing_basis = basis_field()
+    sharing_note = note_field()
     what_matters = _text("What matters to the person", required=False)
     networks = _text("Networks (family, friends, carers)", required=False)
     strengths = _text("Strengths", required=False)

@@ -18,6 +18,7 @@ from joinedcare.organisations.models import Organisation, Place
 from joinedcare.people.models import Person
 
 from . import clock
+from .sharing import NOTE_MAX, SharingBasis
 
 # The multidisciplinary assessment team's default hours (seed 002 para 11: 8am-8pm).
 DEFAULT_OPENS = time(8, 0)
@@ -126,6 +127,21 @@ class Referral(models.Model):
     urgency = models.CharField(max_length=20, choices=Urgency.choices)
     medically_stable = models.BooleanField("Medically stable")
     consent_to_share = models.BooleanField("Consent to share information")
+    # Without the person's agreement, on what basis the referral goes ahead and why (see
+    # `sharing`); both empty when they agreed.
+    sharing_basis = models.CharField(
+        "Basis for referring without the person's agreement",
+        max_length=20,
+        choices=SharingBasis.choices,
+        blank=True,
+        default="",
+    )
+    sharing_note = models.CharField(
+        "Why the referral went ahead without the person's agreement",
+        max_length=NOTE_MAX,
+        blank=True,
+        default="",
+    )
     what_matters = models.TextField("What matters to the person", blank=True)
     networks = models.TextField("Networks (family, friends, carers)", blank=True)
     strengths = models.TextField(blank=True)
@@ -170,6 +186,15 @@ class Referral(models.Model):
                 name="closed_referral_has_closing_time",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="referral_reason_not_blank"),
+            # Sent without the person's agreement: on a stated basis. With it: no basis.
+            models.CheckConstraint(
+                condition=Q(consent_to_share=True) | ~Q(sharing_basis=""),
+                name="referral_without_agreement_has_basis",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_to_share=False) | Q(sharing_basis="", sharing_note=""),
+                name="referral_with_agreement_has_no_basis",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +206,16 @@ class Referral(models.Model):
         meeting" (a lower-cased label would read "mdt")."""
         label = self.get_channel_display()
         return label[:1].lower() + label[1:]
+
+    @property
+    def shared_without_agreement(self) -> str:
+        """What everyone receiving the referral is told when the person did not agree to
+        share: "Sent without the person's agreement to share: <basis>. <note>"; "" when
+        they agreed."""
+        if self.consent_to_share:
+            return ""
+        said = f"Sent without the person's agreement to share: {self.get_sharing_basis_display()}."
+        return f"{said} {self.sharing_note}".strip()
 
     @property
     def is_open(self) -> bool:

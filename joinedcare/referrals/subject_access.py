@@ -24,6 +24,9 @@ REFERRAL = [
     "closed_at",
     "closed_reason",
 ]
+# Asked only when the person did not agree to share: with agreement they are empty, and a
+# "Not recorded" about something never asked would read as if something were missing.
+WITHOUT_AGREEMENT = ["sharing_basis", "sharing_note"]
 ASSESSMENT = ["assessor", "at_home", "needs", "strengths", "networks"]
 
 
@@ -36,9 +39,16 @@ def _referrals(person) -> list[Record]:
     records = []
     for referral in found:
         title = f"Referral to {referral.spa.name}, received {readable(referral.received_at)}"
-        records.append(Record(title, details(referral, REFERRAL)))
+        names = REFERRAL if referral.consent_to_share else _with_sharing_basis(REFERRAL)
+        records.append(Record(title, details(referral, names)))
         records += [_assessment(a) for a in referral.assessments.all()]
     return records
+
+
+def _with_sharing_basis(names: list[str]) -> list[str]:
+    """The referral's fields with the basis and note right after the consent they explain."""
+    at = names.index("consent_to_share") + 1
+    return [*names[:at], *WITHOUT_AGREEMENT, *names[at:]]
 
 
 def _assessment(assessment: Assessment) -> Record:

@@ -2,6 +2,7 @@ from django import forms
 
 from joinedcare.home.forms import NHSForm, YesNoField
 from joinedcare.referrals.forms import DATE_FORMATS, ChoicesFromQueries
+from joinedcare.referrals.sharing import SharingBasisMixin, basis_field, note_field
 
 from .models import Episode
 
@@ -88,7 +89,7 @@ class CapacityForm(ChoicesFromQueries):
         super().__init__(*args, querysets={"service": services}, **kwargs)
 
 
-class GPBedForm(NHSForm):
+class GPBedForm(SharingBasisMixin, NHSForm):
     reason = forms.CharField(
         label="Why does your patient need a GP bed?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -96,3 +97,5 @@ class GPBedForm(NHSForm):
     )
     medically_stable = YesNoField(label="Is your patient medically stable?")
     consent_to_share = YesNoField(label="Has your patient agreed to share their information?")
+    sharing_basis = basis_field()
+    sharing_note = note_field()

@@ -241,6 +241,8 @@ def gp_bed(request: HttpRequest, person: Person) -> HttpResponse:
                 urgency=Referral.Urgency.TODAY,
                 medically_stable=data["medically_stable"],
                 consent_to_share=data["consent_to_share"],
+                sharing_basis=data["sharing_basis"],
+                sharing_note=data["sharing_note"],
                 requested_service=Service.Kind.GP_BED,
             )
             messages.success(request, "GP bed requested: the Single Point of Access confirms it.")

@@ -6,6 +6,7 @@ import pytest
 
 from joinedcare.audit.models import AuditEvent
 from joinedcare.people.models import Person
+from joinedcare.referrals import sharing
 from joinedcare.referrals.forms import ReferralForm
 from joinedcare.referrals.models import Referral
 from tests import factories
@@ -134,7 +135,9 @@ OPTIONAL_TEXT = ["what_matters", "networks", "strengths"]
 
 
 def test_every_form_field_has_an_invalid_case_or_is_free_text():
-    assert set(ReferralForm.base_fields) == set(INVALID) | set(OPTIONAL_TEXT)
+    # The basis for sharing without agreement depends on consent: test_sharing_basis.py.
+    expected = set(INVALID) | set(OPTIONAL_TEXT) | set(sharing.FIELDS)
+    assert set(ReferralForm.base_fields) == expected
 
 
 @pytest.mark.parametrize(("field", "value"), INVALID.items(), ids=list(INVALID))
