@@ -61,9 +61,21 @@ def person_view(detail: str):
 class BreakGlassForm(NHSForm):
     reason = forms.CharField(
         label="Why do you need to see this record now?",
-        help_text="Your reason, your name and the time are sent to the privacy officer.",
+        help_text=(
+            f"At least {actions.MIN_REASON_LENGTH} characters. Your reason, your name and the"
+            " time are sent to the privacy officer."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why you need to see this record now"},
+        # Checked here as well as in the action, so a short reason is kept on the page
+        # with the error beside it.
+        min_length=actions.MIN_REASON_LENGTH,
+        error_messages={
+            "required": "Say why you need to see this record now",
+            "min_length": (
+                f"Give a reason of at least {actions.MIN_REASON_LENGTH} characters:"
+                " it is reviewed"
+            ),
+        },
     )
     password = forms.CharField(
         label="Enter your password again",
@@ -92,11 +104,12 @@ def break_glass(request: HttpRequest, person) -> HttpResponse:
         return redirect("person", person=subject.public_id)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]  # add_error below drops it from cleaned_data
         try:
             actions.break_glass(
                 by=request.user,
                 person=subject,
-                reason=form.cleaned_data["reason"],
+                reason=reason,
                 password=form.cleaned_data["password"],
             )
         except actions.BreakGlassRefused as refusal:
@@ -109,7 +122,7 @@ def break_glass(request: HttpRequest, person) -> HttpResponse:
                 action=AuditEvent.Action.DENIED,
                 person=subject,
                 purpose=AuditEvent.Purpose.BREAK_THE_GLASS,
-                reason=form.cleaned_data["reason"].strip(),
+                reason=reason,
                 detail=f"emergency access refused: {refusal}",
             )
         else:

@@ -164,6 +164,39 @@ def test_break_glass_form_says_what_is_missing_in_plain_words(client, gp_a, pers
     assert not BreakGlass.objects.exists()
 
 
+def test_a_short_break_glass_reason_is_kept_on_the_page_with_the_minimum_named(
+    client, gp_a, person_b
+):
+    # A reason under the minimum had raised a server error and lost what was typed.
+    client.force_login(gp_a)
+    response = client.post(
+        f"/people/{person_b.public_id}/break-glass/",
+        {"reason": "fell", "password": factories.PASSWORD},
+    )
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "Give a reason of at least 10 characters" in body
+    assert ">\nfell</textarea>" in body  # what was typed is still there
+    assert "At least 10 characters." in body  # said before anyone gets it wrong
+    assert not BreakGlass.objects.exists()
+
+
+def test_a_role_without_break_glass_is_told_so_not_shown_a_server_error(
+    client, team_a, person_b
+):
+    analyst = factories.staff(Role.ANALYST, teams=[team_a])
+    client.force_login(analyst)
+    response = client.post(
+        f"/people/{person_b.public_id}/break-glass/",
+        {"reason": "Unconscious in A&E", "password": factories.PASSWORD},
+    )
+    assert response.status_code == 403
+    assert "Your role cannot use emergency access to records." in response.content.decode()
+    attempt = AuditEvent.objects.get(action=AuditEvent.Action.DENIED, actor=analyst)
+    assert attempt.reason == "Unconscious in A&E"
+    assert not BreakGlass.objects.exists()
+
+
 def test_home_page_names_whose_record_was_opened_by_break_glass(client, gp_a, person_b):
     # The link had read "Record opened 4 Dec 18:56", whoever it was.
     actions.break_glass(
