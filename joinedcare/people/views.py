@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from joinedcare.access.models import BreakGlass
 from joinedcare.access.rules import people_visible_to
 from joinedcare.access.views import person_view
 from joinedcare.analytics.features import months_before
@@ -75,13 +76,24 @@ def person_page(request: HttpRequest, person: Person) -> HttpResponse:
     if person.date_of_death:
         messages.info(request, f"This person died on {person.date_of_death:%-d %B %Y}.")
     recent_from = _recent_from(today)
+    decision = request.access_decision
+    # Whoever broke the glass must know when the record will close on them (mid-call).
+    grant = None
+    if decision.by_break_glass:
+        grant = (
+            BreakGlass.objects.active()
+            .filter(user=request.user, person=person)
+            .order_by("-expires_at")
+            .first()
+        )
     summary = records.summary_for(settings.RECORDS_DIR, person.nhs_number, recent_from=recent_from)
     context = {
         "person": person,
         "recent_from": recent_from,
         "age": person.age_on(person.date_of_death or today),
         "summary": summary,
-        "decision": request.access_decision,
+        "decision": decision,
+        "break_glass": grant,
         "sections": [
             {"title": s.title, "template": s.template, **s.context(request, person)}
             for s in sections.sections()

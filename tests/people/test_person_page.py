@@ -6,9 +6,11 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from joinedcare.access.models import BreakGlass
 from joinedcare.audit.models import AuditEvent
 from joinedcare.people.models import Person
 from joinedcare.pseudonym import pseudonymise
@@ -112,6 +114,21 @@ def test_person_page_after_break_glass_shows_the_emergency_banner_and_audits_btg
     view = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, person=person_b)
     assert view.purpose == AuditEvent.Purpose.BREAK_THE_GLASS == "BTG"
     assert view.reason == "break glass"
+
+
+def test_emergency_banner_says_when_access_ends(signed_in_gp, gp_a, person_b, settings):
+    settings.BREAK_GLASS_MINUTES = 240
+    signed_in_gp.post(
+        reverse("break-glass", kwargs={"person": person_b.public_id}),
+        {"reason": "Collapsed at home, out of hours", "password": factories.PASSWORD},
+    )
+    grant = BreakGlass.objects.get(user=gp_a, person=person_b)
+    ends = timezone.localtime(grant.expires_at)
+
+    body = signed_in_gp.get(_page(person_b)).content.decode()
+
+    assert f"Your access ends at {ends:%H:%M}" in body
+    assert "(in 3\xa0hours, 59\xa0minutes)" in body
 
 
 def test_person_page_with_a_relationship_has_no_emergency_banner(signed_in_gp, person_a):
