@@ -1,10 +1,22 @@
 from django import forms
 
 from joinedcare import nhs_numbers
-from joinedcare.home.forms import NHSForm
+from joinedcare.home.forms import DATE_FORMATS, NHSForm
 from joinedcare.staff.roles import Role
 
 from .models import AuditEvent
+
+
+def _day(label: str) -> forms.DateField:
+    # Day first, as every other date the officer types; ISO still works in old links.
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(format="%d/%m/%Y"),
+        help_text="For example, 01/12/2026",
+        error_messages={"invalid": f"Enter a real date in “{label}”, for example 01/12/2026"},
+    )
 
 
 class AuditFilterForm(NHSForm):
@@ -17,8 +29,8 @@ class AuditFilterForm(NHSForm):
     purpose = forms.ChoiceField(
         label="Purpose", required=False, choices=[("", "Any"), *AuditEvent.Purpose.choices]
     )
-    since = forms.DateField(label="From (yyyy-mm-dd)", required=False)
-    until = forms.DateField(label="To (yyyy-mm-dd)", required=False)
+    since = _day("From")
+    until = _day("To")
 
     def clean_nhs_number(self) -> str:
         value = self.cleaned_data["nhs_number"].strip()

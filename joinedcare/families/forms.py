@@ -10,9 +10,9 @@ from datetime import date, datetime
 from django import forms
 
 from joinedcare import nhs_numbers
-from joinedcare.home.forms import NHSForm
+from joinedcare.home.forms import DATE_FORMATS, NHSForm
 from joinedcare.referrals import clock
-from joinedcare.referrals.forms import DATE_FORMATS, ChoicesFromQueries
+from joinedcare.referrals.forms import ChoicesFromQueries
 
 from .actions import EXAMPLE_LINE, UNCONFIRMED, MemberLine
 from .models import FamilyMember

@@ -20,6 +20,8 @@ _CLASSES = {
 # care plan) is refused by name, not stored and printed in every pack and copy.
 TEXT_MAX = 5000
 LINE_MAX = 300
+# Dates typed in one box: ISO (links, other systems) or day first, as people here write.
+DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"]
 
 
 def _limit(name: str, field: forms.Field, limit: int | None = None) -> None:

@@ -8,16 +8,13 @@ from django import forms
 from django.utils import timezone
 
 from joinedcare import nhs_numbers
-from joinedcare.home.forms import NHSForm, YesNoField
+from joinedcare.home.forms import DATE_FORMATS, NHSForm, YesNoField
 from joinedcare.people.models import Person
 from joinedcare.services.models import Service
 
 from .actions import SAME_PERSON_UNCONFIRMED
 from .models import Referral
 from .sharing import SharingBasisMixin, basis_field, note_field
-
-DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"]
-
 
 # Older than anyone living: a date of birth before this is a mistyped year.
 MAX_AGE = 120

@@ -344,3 +344,19 @@ def test_a_backwards_date_range_is_an_error_not_an_empty_trail(signed_in_officer
 
     assert "To must be the same as or after From" in page
     assert 'href="#id_until"' in page
+
+
+def test_dates_are_typed_and_shown_day_first(signed_in_officer):
+    page = signed_in_officer.get("/audit/?since=01/12/2026&until=5 12 2026").content.decode()
+
+    assert "Enter a real date" not in page
+    assert 'value="01/12/2026"' in page
+    assert "For example, 01/12/2026" in page
+    assert "yyyy-mm-dd" not in page
+
+
+def test_an_impossible_date_is_named(signed_in_officer):
+    page = signed_in_officer.get("/audit/?since=31/02/2026").content.decode()
+
+    assert "Enter a real date in “From”, for example 01/12/2026" in page
+    assert 'href="#id_since"' in page
