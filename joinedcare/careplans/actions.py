@@ -264,7 +264,10 @@ def end_plan(*, by, plan: CarePlan, reason: str) -> CarePlan:
     plan.save(update_fields=["ended_at", "ended_reason"])
     CarePlanVersion.objects.filter(plan=plan, superseded_at__isnull=True).update(superseded_at=now)
     plan.actions.filter(status=CarePlanAction.Status.OPEN).update(
-        status=CarePlanAction.Status.CANCELLED, completed_at=now, note="Care plan ended"
+        status=CarePlanAction.Status.CANCELLED,
+        completed_at=now,
+        completed_by=by,
+        note="Care plan ended",
     )
     _audit(by, AuditEvent.Action.CARE_PLAN_ENDED, plan.person, f"care plan {plan.pk}")
     return plan
@@ -316,7 +319,10 @@ def withdraw_consent(*, by, plan: CarePlan, reason: str) -> Consent:
     current.withdrawn_at, current.withdrawn_reason = now, reason.strip()
     current.save(update_fields=["withdrawn_at", "withdrawn_reason"])
     _vcs_actions(plan).update(
-        status=CarePlanAction.Status.CANCELLED, completed_at=now, note="Consent withdrawn"
+        status=CarePlanAction.Status.CANCELLED,
+        completed_at=now,
+        completed_by=by,
+        note="Consent withdrawn",
     )
     _audit(by, AuditEvent.Action.CONSENT_WITHDRAWN, plan.person, f"care plan {plan.pk}")
     return current
@@ -337,7 +343,7 @@ def _vcs_actions(plan: CarePlan):
 # --- actions -----------------------------------------------------------------------------
 
 
-def _is_vcs(action: ActionInput) -> bool:
+def _is_vcs(action: ActionInput | CarePlanAction) -> bool:
     vcs = Organisation.Kind.VCS
     if action.owner is not None and action.owner.organisation_id:
         return action.owner.organisation.kind == vcs
@@ -430,22 +436,62 @@ def claim_action(*, by, action: CarePlanAction) -> CarePlanAction:
     return action
 
 
+def may_change(user, action: CarePlanAction) -> bool:
+    """Whether `user` may close or reopen `action`: its owner, or anyone with a
+    relationship with the person (their care team). Pages ask this to offer the button;
+    the actions ask it again."""
+    return action.owner_id == user.pk or decide(user, action.plan.person).allowed
+
+
+def _require_may_change(by, action: CarePlanAction) -> None:
+    if not may_change(by, action):
+        raise PermissionError("You have no legitimate relationship with this person.")
+
+
 @transaction.atomic
 def close_action(*, by, action: CarePlanAction, status: str, note: str = "") -> CarePlanAction:
-    """The owner (or anyone in the person's care team) marks an action done or cancelled."""
+    """The owner (or anyone in the person's care team) marks an action done or cancelled;
+    who and when are kept, to show beside it and to reopen it by (`reopen_action`)."""
     action = CarePlanAction.objects.select_for_update().get(pk=action.pk)
-    if action.owner_id != by.pk:
-        _require_relationship(by, action.plan.person)
+    _require_may_change(by, action)
     if status not in (CarePlanAction.Status.DONE, CarePlanAction.Status.CANCELLED):
         raise ValidationError({"status": "Choose done or cancelled"})
     if action.status != CarePlanAction.Status.OPEN:
         raise ValidationError({"status": "This action is already closed"})
-    action.status, action.completed_at, action.note = status, timezone.now(), note.strip()
-    action.save(update_fields=["status", "completed_at", "note"])
+    action.status, action.completed_at, action.completed_by = status, timezone.now(), by
+    action.note = note.strip()
+    action.save(update_fields=["status", "completed_at", "completed_by", "note"])
     _audit(
         by,
         AuditEvent.Action.CARE_PLAN_ACTION,
         action.plan.person,
         f"action {action.pk} {status}",
     )
+    return action
+
+
+@transaction.atomic
+def reopen_action(*, by, action: CarePlanAction) -> CarePlanAction:
+    """Undo a mistaken "done": the action is open again, with its owner and due date.
+
+    Only a done action on a current plan: a cancelled one may have been cancelled by the
+    plan ending or consent being withdrawn, which reopening would silently undo. A voluntary
+    sector action reopens only while the person's consent covers that sector. Who closed
+    it, and when, stay in the audit event."""
+    action = CarePlanAction.objects.select_for_update().select_related("plan").get(pk=action.pk)
+    _require_may_change(by, action)
+    if action.status != CarePlanAction.Status.DONE:
+        raise ValidationError({"status": "Only an action marked done can be reopened"})
+    if not action.plan.is_current:
+        raise ValidationError({"status": "This care plan has ended"})
+    if _is_vcs(action) and not shares_with_vcs(current_consent(action.plan)):
+        raise ValidationError(
+            {"status": "The person has not agreed to share their plan with the voluntary sector"}
+        )
+    # Said before it is cleared: the audit keeps who had closed it and when.
+    detail = f"action {action.pk} reopened, was {action.status_in_words}"[:200]
+    action.status, action.completed_at, action.completed_by = CarePlanAction.Status.OPEN, None, None
+    action.note = ""
+    action.save(update_fields=["status", "completed_at", "completed_by", "note"])
+    _audit(by, AuditEvent.Action.CARE_PLAN_ACTION, action.plan.person, detail)
     return action

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from joinedcare.organisations.models import Organisation, Team
 from joinedcare.people.models import Person
@@ -188,6 +189,11 @@ class CarePlanAction(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Who marked it done or cancelled, so a mistake can be asked about and reopened.
+    # Empty on actions closed before this was recorded.
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     note = models.TextField(blank=True)
 
     class Meta:
@@ -209,6 +215,11 @@ class CarePlanAction(models.Model):
                 | (~Q(status="open") & Q(completed_at__isnull=False)),
                 name="closed_action_has_completion_time",
             ),
+            # Reopening clears who closed it: an open action was closed by nobody.
+            models.CheckConstraint(
+                condition=~Q(status="open") | Q(completed_by__isnull=True),
+                name="open_action_has_no_completer",
+            ),
             models.CheckConstraint(condition=~Q(description=""), name="care_plan_action_says_what"),
         ]
         indexes = [models.Index(fields=["owner", "status", "due"])]
@@ -225,6 +236,18 @@ class CarePlanAction(models.Model):
         if self.owner_id:
             return self.owner.get_full_name() or self.owner.username
         return f"{self.queue.name} (to be claimed)"
+
+    @property
+    def status_in_words(self) -> str:
+        """The status as the plan and the lists say it: "To do", or "Done 3 Dec 2026 by
+        Jo Smith" (without "by" for an action closed before the closer was recorded)."""
+        status = self.get_status_display()
+        if self.status == self.Status.OPEN:
+            return status
+        when = date_format(timezone.localtime(self.completed_at), "j M Y")
+        closer = self.completed_by
+        by = f" by {closer.get_full_name() or closer.username}" if closer else ""
+        return f"{status} {when}{by}"
 
     def is_overdue(self, today=None) -> bool:
         return self.status == self.Status.OPEN and self.due < (today or timezone.localdate())

@@ -4,8 +4,11 @@ lists ("my actions", a team's actions). Views parse, call an action, render.
 Every page that shows a plan's content asks `plan_visible_to` first, and shows
 `withheld` in its place when the person has not agreed to share it with the viewer."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,7 +52,9 @@ def plan_page(request: HttpRequest, person) -> HttpResponse:
         context |= {
             "version": plan.current_version,
             "versions": plan.versions.all(),
-            "actions": plan.actions.select_related("owner", "owner_team", "owner_organisation"),
+            "actions": plan.actions.select_related(
+                "owner", "owner_team", "owner_organisation", "completed_by"
+            ),
             "consent": actions.current_consent(plan),
             "consents": plan.consents.select_related("recorded_by"),
         }
@@ -163,7 +168,9 @@ def person_copy(request: HttpRequest, person) -> HttpResponse:
         "person": person,
         "version": version,
         "goals": version.goals.all(),
-        "actions": plan.actions.filter(status=OPEN).select_related("owner", "owner_team"),
+        "actions": plan.actions.filter(status=OPEN).select_related(
+            "owner", "owner_team", "owner_organisation"
+        ),
     }
     return render(request, "careplans/copy.html", context)
 
@@ -171,29 +178,39 @@ def person_copy(request: HttpRequest, person) -> HttpResponse:
 # --- actions -----------------------------------------------------------------------------
 
 
+# How long a done action stays on the action lists, to be seen and reopened if the
+# "Mark done" was a mistake: a week covers one found at the next weekly MDT.
+RECENTLY_DONE = timedelta(days=7)
+DONE_CAPTION = "Done in the last 7 days"
+
+
 @require_POST
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """Claim an action from a queue, or mark it done or cancelled."""
+    """Claim an action from a queue, mark it done or cancelled, or reopen it."""
     action = get_object_or_404(CarePlanAction.objects.select_related("plan__person"), pk=pk)
     if not plan_visible_to(request.user, action.plan):
         # An action is part of its plan: hidden from the lists, refused here too.
         raise PermissionDenied(WITHHELD_FROM_VCS)
     form = ActionStatusForm(request.POST)
     form.is_valid()
+    do = request.POST.get("do", "")
     try:
-        if request.POST.get("do") == "claim":
+        if do == "claim":
             actions.claim_action(by=request.user, action=action)
             done = "Claimed: it is now in your actions"
+        elif do == "reopen":
+            actions.reopen_action(by=request.user, action=action)
+            done = "Reopened"
         else:
             closed = actions.close_action(
-                by=request.user,
-                action=action,
-                status=request.POST.get("do", ""),
-                note=form.cleaned_data.get("note", ""),
+                by=request.user, action=action, status=do, note=form.cleaned_data.get("note", "")
             )
             done = f"Marked {closed.get_status_display().lower()}"
-        # Said, because the row leaves the list: a long list hides which one went.
-        messages.success(request, f"{done}: {action.description}")
+        # Said, because the row moves or leaves the list: a long list hides which one went.
+        message = f"{done}: {action.description}"
+        if do == CarePlanAction.Status.DONE:
+            message += f". Done by mistake? Reopen it under “{DONE_CAPTION}”."
+        messages.success(request, message)
     except PermissionError as error:
         raise PermissionDenied(str(error)) from error
     except ValidationError as error:
@@ -221,9 +238,25 @@ def _rows(user, found) -> list[dict]:
         )
     today = timezone.localdate()
     return [
-        {"action": a, "person": visible.get(a.plan.person_id), "overdue": a.is_overdue(today)}
+        {
+            "action": a,
+            "person": visible.get(a.plan.person_id),
+            "overdue": a.is_overdue(today),
+            # As `actions.may_change` decides, without a query per row: a button is
+            # offered only to whoever may press it.
+            "may_change": a.owner_id == user.pk or a.plan.person_id in visible,
+        }
         for a in found
     ]
+
+
+def _recently_done(found):
+    """Of `found`, the actions marked done in the last week on a current plan (those
+    `actions.reopen_action` can reopen), latest first."""
+    since = timezone.now() - RECENTLY_DONE
+    done = found.filter(status=CarePlanAction.Status.DONE, completed_at__gte=since)
+    done = done.filter(plan__ended_at__isnull=True)
+    return done.select_related(*_RELATED, "completed_by").order_by("-completed_at", "-id")
 
 
 _RELATED = ("plan__person__practice__organisation", "owner", "owner_team", "owner_organisation")
@@ -241,7 +274,14 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     )
     # Only what they may claim: a county-wide organisation's queue is not theirs to see.
     queued = [a for a in queues.distinct() if actions.may_claim(user, a)]
-    context = {"mine": _rows(user, mine), "queued": _rows(user, queued)}
+    # Theirs, or marked done by them: either may have been a mistake to undo.
+    done = CarePlanAction.objects.filter(Q(owner=user) | Q(completed_by=user))
+    context = {
+        "mine": _rows(user, mine),
+        "queued": _rows(user, queued),
+        "recently_done": _rows(user, _recently_done(done)),
+        "done_caption": DONE_CAPTION,
+    }
     return render(request, "careplans/my_actions.html", context)
 
 
@@ -249,8 +289,13 @@ def team_actions(request: HttpRequest, code: str) -> HttpResponse:
     team = get_object_or_404(Team, code=code)
     if not request.user.memberships.filter(team=team).exists():
         raise PermissionDenied
-    found = CarePlanAction.objects.filter(status=OPEN, plan__ended_at__isnull=True).filter(
-        plan__person__practice__team=team
-    ) | CarePlanAction.objects.filter(status=OPEN, owner_team=team)
-    rows = _rows(request.user, found.distinct().select_related(*_RELATED))
-    return render(request, "careplans/team_actions.html", {"team": team, "rows": rows})
+    of_team = CarePlanAction.objects.filter(
+        Q(plan__ended_at__isnull=True, plan__person__practice__team=team) | Q(owner_team=team)
+    )
+    context = {
+        "team": team,
+        "rows": _rows(request.user, of_team.filter(status=OPEN).select_related(*_RELATED)),
+        "recently_done": _rows(request.user, _recently_done(of_team)),
+        "done_caption": DONE_CAPTION,
+    }
+    return render(request, "careplans/team_actions.html", context)

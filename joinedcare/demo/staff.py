@@ -44,7 +44,7 @@ def create_demo_staff(password: str) -> list[StaffUser]:
     teams = list(Team.objects.order_by("code"))
     localities = list(Locality.objects.order_by("code"))
     users = []
-    for spec in DEMO_STAFF:
+    for index, spec in enumerate(DEMO_STAFF):
         first_practices = (
             list(Practice.objects.filter(team=teams[spec.teams[0]]).order_by("organisation__code"))[
                 : spec.practices
@@ -67,6 +67,8 @@ def create_demo_staff(password: str) -> list[StaffUser]:
                 "is_staff": spec.role == Role.ADMINISTRATOR,
                 "is_superuser": spec.role == Role.ADMINISTRATOR,
                 "email": f"{spec.role}@demo.invalid",
+                # Ofcom's range for drama (0191 498 0000-0999): never a real line.
+                "work_phone": f"0191 498 {index:04d}",
             },
         )
         user.set_password(password)

@@ -71,11 +71,11 @@ class StaffUserAdmin(UserAdmin):
     list_filter = ["role", "organisation__kind", "is_active"]
     fieldsets = [
         *UserAdmin.fieldsets,
-        ("Work", {"fields": ["organisation", "role", "localities"]}),
+        ("Work", {"fields": ["organisation", "role", "localities", "work_phone"]}),
     ]
     add_fieldsets = [
         *UserAdmin.add_fieldsets,
-        ("Work", {"fields": ["first_name", "last_name", "organisation", "role"]}),
+        ("Work", {"fields": ["first_name", "last_name", "organisation", "role", "work_phone"]}),
     ]
     inlines = [MembershipInline]
     filter_horizontal = ["localities", "groups", "user_permissions"]

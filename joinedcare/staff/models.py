@@ -1,6 +1,7 @@
 """Staff users: employed by one organisation, working in one or more teams with a role."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -9,6 +10,9 @@ from django.utils.functional import cached_property
 from joinedcare.organisations.models import Locality, Organisation, Practice, Team
 
 from .roles import ROLE_PERMISSIONS, TWO_FACTOR_ROLES, Role, role_label
+
+# Digits, spaces, brackets and dashes, perhaps after "+": "0191 498 0123", "+44 191 ...".
+PHONE = r"^\+?\(?[0-9][0-9 ()-]{5,}$"
 
 
 class StaffUser(AbstractUser):
@@ -20,6 +24,16 @@ class StaffUser(AbstractUser):
     role = models.CharField(max_length=40, choices=Role.choices, help_text="Main job role.")
     localities = models.ManyToManyField(
         Locality, blank=True, related_name="managers", help_text="Localities this user leads."
+    )
+    # Printed on the person's copy of a care plan for the key worker: the person must
+    # know how to reach their main contact, not only their name.
+    work_phone = models.CharField(
+        "Work phone",
+        max_length=30,
+        blank=True,
+        validators=[RegexValidator(PHONE, "Enter a phone number, like 0191 498 0123")],
+        help_text="A number the people they care for can call: a work mobile or their "
+        "team's number. Printed on care plans where they are the key worker.",
     )
 
     class Meta:
