@@ -35,6 +35,18 @@ SORTS = {
     "charlson": ("-charlson", "-risk"),
     "new": ("-new_entrant", "-risk"),
 }
+# Each sort as the "Sort by" list names it: a phone hides the column headings that sort
+# (the table becomes one card per person), so the list offers the same sorts in words.
+SORT_NAMES = {
+    "rank": "Rank",
+    "new": "New to the list first",
+    "risk": "Risk, highest first",
+    "efi": "Frailty (eFI), highest first",
+    "hfrs": "HFRS, highest first",
+    "charlson": "Charlson, highest first",
+}
+# A team's list holds several practices and rank restarts in each (see team_list).
+TEAM_RANK_NAME = "Rank in practice, grouped by practice"
 
 # Rows per page: a practice's top 2% (up to about 200 people) fits on one page.
 PAGE_SIZE = 200
@@ -215,12 +227,21 @@ def _case_list(
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "named_count": len(named),
         "sort": sort,
+        "sort_names": _sort_names(team="team" in where),
         "aggregates": _aggregates(entries),
         "pseudonymised": not named,
         "first_list": run is not None and run.is_first,
         **where,
     }
     return render(request, "caselists/case_list.html", context)
+
+
+def _sort_names(*, team: bool) -> list[tuple[str, str]]:
+    """(sort, its name) for the "Sort by" list, in the order of the table's columns."""
+    return [
+        (key, TEAM_RANK_NAME if team and key == "rank" else name)
+        for key, name in SORT_NAMES.items()
+    ]
 
 
 def _row(entry: CaseListEntry, person) -> dict:

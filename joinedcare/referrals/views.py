@@ -20,7 +20,7 @@ from joinedcare.people.models import Person
 from joinedcare.staff.models import StaffUser, has_permission
 from joinedcare.staff.roles import Permission, roles_with
 
-from . import actions, clock
+from . import actions, clock, urgency
 from .forms import AssessmentForm, PhoneReferralForm, TriageForm
 from .models import Referral, SinglePointOfAccess
 
@@ -61,6 +61,8 @@ def audit_shown(user, people, detail: str) -> None:
 
 
 def queues(request: HttpRequest) -> HttpResponse:
+    """The SPA's queues: every open referral, or one queue's, most urgent first, with
+    those waiting past their urgency's response time marked overdue."""
     spas = my_access_points(request.user).filter(kind=SinglePointOfAccess.Kind.ADULTS)
     if not spas.exists():
         return render(request, "referrals/not_in_spa.html", status=403)
@@ -78,17 +80,23 @@ def queues(request: HttpRequest) -> HttpResponse:
     if shown not in dict(QUEUES):
         shown = ""
     listed = referrals.filter(status=shown) if shown else referrals.filter(status__in=Referral.OPEN)
-    listed = listed.order_by("-received_at")[:CLOSED_SHOWN] if shown == "closed" else listed
+    # Closed referrals are a record, newest first; every open queue is worked most urgent
+    # first, so an immediate referral is never below routine ones.
+    if shown == Referral.Status.CLOSED:
+        listed = listed.order_by("-received_at")[:CLOSED_SHOWN]
+    else:
+        listed = urgency.most_urgent_first(listed)
     listed = list(listed)
     audit_shown(request.user, [r.person for r in listed], "SPA queue")
+    now = clock.now()
     context = {
         "queues": QUEUES,
         "counts": counts,
         "shown": shown,
-        "referrals": listed,
+        "rows": urgency.queue_rows(listed, now),
         "spas": spas,
-        "in_hours": all(s.in_hours() for s in spas),
-        "now": clock.now(),
+        "in_hours": all(s.in_hours(now) for s in spas),
+        "now": now,
     }
     return render(request, "referrals/queues.html", context)
 

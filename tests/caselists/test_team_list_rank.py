@@ -28,7 +28,8 @@ def two_practices(tmp_path, team_a):
 
 
 def _risks(page: str) -> list[str]:
-    return re.findall(r'<td class="nhsuk-table__cell jc-numeric">(\d+%)</td>', page)
+    """The risk column's values, in the order of the rows (each after its card heading)."""
+    return re.findall(r'aria-hidden="true">Risk </span>(\d+%)</td>', page)
 
 
 def test_team_list_heads_its_rank_column_rank_in_practice(client, two_practices, team_a):
