@@ -72,8 +72,7 @@ class BreakGlassForm(NHSForm):
         error_messages={
             "required": "Say why you need to see this record now",
             "min_length": (
-                f"Give a reason of at least {actions.MIN_REASON_LENGTH} characters:"
-                " it is reviewed"
+                f"Give a reason of at least {actions.MIN_REASON_LENGTH} characters: it is reviewed"
             ),
         },
     )

@@ -16,16 +16,18 @@ from joinedcare.referrals import clock
 from joinedcare.staff.models import StaffUser
 from joinedcare.staff.roles import Role
 
-# Who sits at a practice MDT besides its GP chair (seed 000: the district nurse, social
-# worker, voluntary sector and the TAP lead); the TAP MDT adds the therapist and assessor.
+# Who sits at a practice MDT besides its GP chair (seed 000, Appendix 2: the district nurse
+# and VAWAS nurse, with social worker, voluntary sector and the TAP lead); the TAP MDT adds
+# the therapist and assessor.
 PRACTICE_MDT = (
     Role.DISTRICT_NURSE,
+    Role.VAWAS_NURSE,
     Role.SOCIAL_WORKER,
     Role.VCS_WORKER,
     Role.PRACTICE_MANAGER,
     Role.TAP_LEAD,
 )
-TEAM_MDT = (*PRACTICE_MDT, Role.THERAPIST, Role.ASSESSOR, Role.VAWAS_NURSE, Role.GP)
+TEAM_MDT = (*PRACTICE_MDT, Role.THERAPIST, Role.ASSESSOR, Role.GP)
 
 
 def _next(weekday: int, after: date) -> date:

@@ -46,6 +46,33 @@ MINUTES_CHANGED = (
 )
 
 
+class AlreadyArranged(ValidationError):
+    """The unit already has a meeting that day (`meeting`): refused on "held_on"."""
+
+    def __init__(self, meeting: Meeting) -> None:
+        self.meeting = meeting
+        super().__init__({"held_on": already_arranged(meeting)})
+
+
+def already_arranged(meeting: Meeting) -> str:
+    """Why a second meeting of its unit that day is refused, naming the first."""
+    chair = meeting.chair.get_full_name() or meeting.chair.get_username()
+    return (
+        f"The {meeting} is already arranged (chaired by {chair}): "
+        "use that meeting, or choose another date"
+    )
+
+
+def arranged_on(level: str, unit, held_on: date) -> Meeting | None:
+    """The unit's meeting on that day, if one is arranged."""
+    return (
+        Meeting.objects.filter(level=level, held_on=held_on, **{_UNIT_FIELD[level]: unit})
+        .select_related("chair")
+        .order_by("id")
+        .first()
+    )
+
+
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise PermissionError(message)
@@ -56,7 +83,9 @@ def _require(condition: bool, message: str) -> None:
 
 @transaction.atomic
 def create_meeting(*, by, level: str, unit, held_on: date, chair=None, members=()) -> Meeting:
-    """Arrange a meeting of a practice, team or locality; the chair is a member."""
+    """Arrange a meeting of a practice, team or locality; the chair is a member. A second
+    meeting of the unit on the same day is refused (`AlreadyArranged`): it would build
+    the same agenda twice and split its people's outcomes between two records."""
     if level not in Level.values:
         raise ValidationError({"level": "Choose the meeting's level"})
     if not isinstance(unit, _UNIT_TYPE[level]):
@@ -69,6 +98,11 @@ def create_meeting(*, by, level: str, unit, held_on: date, chair=None, members=(
     if held_on > timezone.localdate() + timedelta(days=ARRANGE_AHEAD_DAYS):
         # 2099 is a mistyped year: a meeting that far off would sit in every list unheld.
         raise ValidationError({"held_on": "Meeting date must be within a year from today"})
+    # Locking the unit's row makes two people arranging its meeting at once take turns,
+    # so the second sees the first's meeting.
+    _UNIT_TYPE[level].objects.select_for_update().only("pk").get(pk=unit.pk)
+    if (existing := arranged_on(level, unit, held_on)) is not None:
+        raise AlreadyArranged(existing)
     chair = chair or by
     meeting = Meeting.objects.create(
         level=level, held_on=held_on, chair=chair, created_by=by, **{_UNIT_FIELD[level]: unit}

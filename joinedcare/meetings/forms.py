@@ -7,7 +7,7 @@ from joinedcare.home.forms import DatePartsField, NHSForm, YesNoField
 from joinedcare.referrals.sharing import SharingBasisMixin, basis_field, note_field
 
 from . import spa
-from .actions import REASON_MAX
+from .actions import REASON_MAX, already_arranged, arranged_on
 from .models import Escalation, Level
 
 
@@ -39,6 +39,19 @@ class MeetingForm(NHSForm):
         self.fields["members"].choices = [
             (str(u.pk), f"{u.get_full_name()} ({u.role_label()})") for u in staff
         ]
+        # The unit's meeting already arranged that day, linked from the page when refused.
+        self.existing = None
+
+    def clean(self) -> dict:
+        """Refuse a second meeting of the same unit on the same day, naming the first."""
+        cleaned = super().clean()
+        chosen, held_on = cleaned.get("unit"), cleaned.get("held_on")
+        if chosen in self.units and held_on is not None:
+            level, unit = self.units[chosen]
+            self.existing = arranged_on(level, unit, held_on)
+            if self.existing is not None:
+                self.add_error("held_on", already_arranged(self.existing))
+        return cleaned
 
 
 class AddPersonForm(NHSForm):

@@ -1,9 +1,11 @@
 """The meeting pack: the agenda and, for each person, a one-page summary.
 
-Identifiable content only for members of the meeting with a legitimate relationship
-with the person (the access rule decides, per viewer); for everyone else the entry is
+Identifiable content only for those who may see the meeting and have a legitimate
+relationship with the person (the access rule decides, per viewer: DESIGN's privacy
+rule, the same as on the case list and escalations); for everyone else the entry is
 pseudonymised: no name, NHS number, date of birth or postcode, an age band instead of
-an age. Every identifiable entry shown is audited.
+an age, and `pseudonymised_why` says why in words. Every identifiable entry shown is
+audited.
 """
 
 from dataclasses import dataclass, field
@@ -17,10 +19,11 @@ from joinedcare.careplans.access import WITHHELD_FROM_VCS, plans_withheld_from
 from joinedcare.careplans.models import CarePlanAction, CarePlanVersion
 from joinedcare.caselists.models import CaseListEntry, PublishedRun
 from joinedcare.people.models import Person
+from joinedcare.staff.models import has_permission
+from joinedcare.staff.roles import Permission
 
 from . import spa
 from .models import ADDED_BY_HAND, AgendaItem, Meeting
-from .permissions import is_member
 
 
 @dataclass
@@ -43,7 +46,7 @@ def short_pseudonym(person: Person) -> str:
 
 # Text staff wrote about a person (a reason typed by hand, an escalation's summary, an
 # outcome's note) often names them or their family: left out where the person is not named.
-WRITTEN_WITHHELD = "written about the person, shown only to members who care for them"
+WRITTEN_WITHHELD = "written about the person, shown only to staff who care for them"
 
 
 def why_for(item: AgendaItem, named: bool) -> str:
@@ -55,10 +58,41 @@ def why_for(item: AgendaItem, named: bool) -> str:
 
 
 def visible_people(viewer, meeting: Meeting, person_ids) -> set[int]:
-    """The agenda's people this viewer may see named in this meeting's papers."""
-    if not is_member(viewer, meeting):
-        return set()
+    """The agenda's people this viewer may see named in this meeting's papers: those the
+    access rule lets them see. Views reach a meeting only through `may_see_meeting`, so
+    this is a colleague of its practice, team or locality, or someone invited to it."""
     return set(people_visible_to(viewer).filter(pk__in=person_ids).values_list("pk", flat=True))
+
+
+def pseudonymised_why(viewer, people: list[Person]) -> str:
+    """Why these people are shown to the viewer by a pseudonym, and how to see their
+    names, in plain words; "" when there are none."""
+    if not people:
+        return ""
+    if not has_permission(viewer, Permission.VIEW_PERSON_RECORD):
+        return (
+            "People are shown by a pseudonym because your role does not give access to "
+            "people's records."
+        )
+    who = (
+        "One person on this agenda is"
+        if len(people) == 1
+        else f"{len(people)} people on this agenda are"
+    )
+    practices = sorted({p.practice.name for p in people if p.practice_id})
+    where = f" ({in_words(practices)})" if practices else ""
+    return (
+        f"{who} shown by a pseudonym because you have no care relationship with them: "
+        f"you do not work in the team of their practice{where}, and you are not allocated "
+        "to their referral, episode or care plan. To see names, ask your administrator to "
+        "add you to that practice's team if you work there, or ask to be allocated to the "
+        "person's care."
+    )
+
+
+def in_words(things: list[str], last: str = "and") -> str:
+    """A list as a sentence says it: "A", "A and B", "A, B and C" (or `last`="or")."""
+    return things[0] if len(things) == 1 else f"{', '.join(things[:-1])} {last} {things[-1]}"
 
 
 def build(meeting: Meeting, viewer) -> list[Entry]:

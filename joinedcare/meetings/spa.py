@@ -53,13 +53,16 @@ def open_referrals_and_episodes(meeting: Meeting):
 
 
 def open_summary(person) -> list[str]:
-    """One line per open referral or episode, for the meeting pack's summary."""
+    """One line per open referral (with the basis when sent without the person's
+    agreement) or episode, for the meeting pack's summary."""
     if not referrals_installed():
         return []
     from joinedcare.referrals.models import Referral
 
+    # The MDT hears, as the SPA did, when a referral went without the person's agreement.
     lines = [
-        f"SPA referral received {r.received_at:%-d %B %Y}: {r.get_status_display()}"
+        f"SPA referral received {r.received_at:%-d %B %Y}: {r.get_status_display()}. "
+        f"{r.shared_without_agreement}".strip()
         for r in Referral.objects.filter(person=person, status__in=Referral.OPEN)
     ]
     if episodes_installed():
@@ -75,17 +78,33 @@ def open_summary(person) -> list[str]:
 
 
 def may_refer(user) -> bool:
-    """Whether `user` may make a referral to the SPA (the referrals app's own rule); when
-    the app is not installed a referral is only recorded at the meeting, so anyone may."""
+    """Whether `user` may refer someone discussed at a meeting to the SPA: the MDT's
+    clinicians (REFER_FROM_MDT), not only those who take the SPA's own referrals; when the
+    referrals app is not installed a referral is only recorded at the meeting, so anyone
+    may."""
     if not referrals_installed():
         return True
-    return has_permission(user, Permission.TAKE_REFERRALS)
+    return has_permission(user, Permission.REFER_FROM_MDT)
 
 
+# The SPA's "Referred by" for each referring role. The practice MDT is general practice's
+# meeting, and Referral.Source has no community nursing: its nurses refer as the practice
+# does (their role is in the referrer's name, so the SPA knows whom it is calling back).
 _SOURCE_OF_ROLE = {
+    Role.GP: "gp",
+    Role.DISTRICT_NURSE: "gp",
+    Role.VAWAS_NURSE: "gp",
     Role.SOCIAL_WORKER: "social_care",
     Role.VCS_WORKER: "vcs",
 }
+
+
+def referrer(user) -> tuple[str, str]:
+    """The referral's source and the referrer's name as the SPA reads them:
+    ("gp", "Karen Dobson, VAWAS nurse"). A role without a source of its own refers as
+    the practice does."""
+    name = user.get_full_name() or user.get_username()
+    return _SOURCE_OF_ROLE.get(user.role, "gp"), f"{name}, {user.role_label()}"
 
 
 def refer(
@@ -101,11 +120,11 @@ def refer(
     sharing_note: str = "",
 ) -> str:
     """Refer the person to their place's Single Point of Access; returns what to record
-    as the outcome. Raises ValidationError (by field) or PermissionError (the referrals
-    app's own check that the role takes referrals)."""
+    as the outcome. Raises ValidationError (by field) or PermissionError (`may_refer`,
+    then the referrals app's own check of who refers)."""
     # Who may refer is asked first: a refusal must not hide behind another error.
     if not may_refer(by):
-        raise PermissionError("Your role does not take referrals.")
+        raise PermissionError("Your role does not refer to the Single Point of Access.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the person is referred"})
     # Checked here too: without the referrals app nothing else would check it.
@@ -125,12 +144,13 @@ def refer(
         raise ValidationError(
             {"reason": "No Single Point of Access is set up for this person's place"}
         )
+    source, name = referrer(by)
     referral = actions.receive_referral(
         by=by,
         spa=spa,
         person=person,
-        referrer_source=_SOURCE_OF_ROLE.get(by.role, "gp"),
-        referrer_name=by.get_full_name() or by.username,
+        referrer_source=source,
+        referrer_name=name,
         referrer_organisation=str(meeting),
         reason=reason,
         urgency=urgency,

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from joinedcare.access.rules import people_visible_to
 from joinedcare.access.views import person_view
@@ -18,6 +19,7 @@ from joinedcare.careplans.models import CarePlan
 from joinedcare.careplans.views import plan_form, withheld
 from joinedcare.home.once import already_sent, save_once
 from joinedcare.staff.models import StaffUser
+from joinedcare.staff.roles import Permission, role_label, roles_with
 
 from . import actions, pack, sources, spa
 from .forms import (
@@ -65,20 +67,34 @@ def _colleagues(user, units: dict):
     )
 
 
-def index(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    units = units_of(user)
-    unit_q = (
+# How many past meetings each list shows (most recent first); the rest are a record.
+PAST_SHOWN = 20
+
+
+def meeting_lists(user, units: dict) -> dict[str, list[Meeting]]:
+    """The user's own meetings (they chair it or are a member) and the other meetings of
+    their practices, teams and localities, each split into upcoming (today on, soonest
+    first) and past (most recent first)."""
+    mine = Meeting.objects.filter(Q(members__user=user) | Q(chair=user)).values("pk")
+    theirs = Meeting.objects.filter(
         Q(practice__in=units[Level.MICRO])
         | Q(team__in=units[Level.INTERMEDIATE])
         | Q(locality__in=units[Level.MACRO])
-        | Q(members__user=user)
-    )
-    meetings = (
-        Meeting.objects.filter(unit_q)
-        .distinct()
-        .select_related("practice__organisation", "team", "locality", "chair")
-    )
+    ).exclude(pk__in=mine)
+    today = timezone.localdate()
+    lists = {}
+    for name, found in (("mine", Meeting.objects.filter(pk__in=mine)), ("others", theirs)):
+        found = found.select_related("practice__organisation", "team", "locality", "chair")
+        lists[f"{name}_upcoming"] = list(found.filter(held_on__gte=today).order_by("held_on", "id"))
+        past = found.filter(held_on__lt=today).order_by("-held_on", "-id")
+        lists[f"{name}_past"] = list(past[:PAST_SHOWN])
+    return lists
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Your meetings, the other meetings of your teams, and arranging a meeting."""
+    user = request.user
+    units = units_of(user)
     if request.method == "POST" and (sent := already_sent(request)) is not None:
         return redirect(sent)
     form = MeetingForm(
@@ -104,9 +120,13 @@ def index(request: HttpRequest) -> HttpResponse:
             return redirect(save_once(request, arrange))
         except PermissionError as error:
             form.add_error("unit", str(error))
+        except actions.AlreadyArranged as error:
+            form.existing = error.meeting
+            _show_errors(form, error)
         except ValidationError as error:
             _show_errors(form, error)
-    return render(request, "meetings/index.html", {"meetings": meetings[:50], "form": form})
+    context = {"form": form, **meeting_lists(user, units)}
+    return render(request, "meetings/index.html", context)
 
 
 def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -150,6 +170,7 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
         "members": meeting.members.select_related("user__organisation"),
         "raises_issues": meeting.level in NEXT_LEVEL,
         "entrants_waiting": entrants_waiting_message(meeting),
+        "pseudonymised_why": pack.pseudonymised_why(user, _unnamed(items, named)),
         "minutes_changed": forms["minutes"].has_error("minutes", "conflict"),
         **{f"{k}_form": f for k, f in forms.items()},
     }
@@ -163,6 +184,13 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
             detail=f"meeting {meeting.pk} agenda viewed",
         )
     return render(request, "meetings/meeting.html", context)
+
+
+def _unnamed(items: list[AgendaItem], named: set[int]) -> list:
+    """The agenda's people shown by a pseudonym, each once."""
+    return list(
+        {i.person_id: i.person for i in items if i.person_id not in named | {None}}.values()
+    )
 
 
 def _meeting_post(request, meeting: Meeting, forms: dict) -> HttpResponse | None:
@@ -356,8 +384,21 @@ def _who_refers(meeting: Meeting) -> str:
         if spa.may_refer(m.user)
     ]
     if not names:
-        return "someone whose role takes referrals (a GP or social worker)"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        roles = pack.in_words(_referring_roles(), last="or")
+        return f"someone whose role refers from the meeting ({roles})"
+    return pack.in_words(names, last="or")
+
+
+def _referring_roles() -> list[str]:
+    """The roles that refer from a meeting, as a sentence says them ("a GP", "a district
+    nurse")."""
+    said = []
+    for role in roles_with(Permission.REFER_FROM_MDT):
+        label = role_label(role)
+        if not label.split()[0].isupper():  # "GP", "VAWAS nurse" keep their capitals
+            label = label[0].lower() + label[1:]
+        said.append(f"{'an' if label[0] in 'aeiouAEIOU' else 'a'} {label}")
+    return said
 
 
 def _refer_refused(meeting: Meeting) -> str:
@@ -430,10 +471,11 @@ def care_plan(request: HttpRequest, person) -> HttpResponse:
 def pack_page(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     entries = pack.build(meeting, request.user)
+    hidden = {e.person.pk: e.person for e in entries if e.person and not e.identifiable}
     context = {
         "meeting": meeting,
         "entries": entries,
-        "pseudonymised": not any(e.identifiable and e.person for e in entries),
+        "pseudonymised_why": pack.pseudonymised_why(request.user, list(hidden.values())),
     }
     return render(request, "meetings/pack.html", context)
 

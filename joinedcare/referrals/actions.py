@@ -150,7 +150,13 @@ def receive_referral(
     Without the person's agreement to share (`consent_to_share` False) the referral needs
     `sharing_basis` (a `SharingBasis` offered on the forms) and `sharing_note`; with it,
     both are ignored. The basis is in the referral's audit event, in words."""
-    _require(by, Permission.TAKE_REFERRALS, "Your role does not take referrals.")
+    # A practice MDT's clinicians refer from the meeting without taking the SPA's own
+    # referrals (no intake form, no queues).
+    if not (
+        has_permission(by, Permission.TAKE_REFERRALS)
+        or (channel == Referral.Channel.MDT and has_permission(by, Permission.REFER_FROM_MDT))
+    ):
+        raise PermissionError("Your role does not take referrals.")
     sharing_basis, sharing_note = sharing.checked(
         consent_to_share=consent_to_share, sharing_basis=sharing_basis, sharing_note=sharing_note
     )

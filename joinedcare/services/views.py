@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +31,7 @@ from joinedcare.staff.roles import Permission, roles_with
 
 from . import actions
 from .forms import AllocateForm, CapacityForm, EndForm, ExtendForm, FollowUpForm, GPBedForm
-from .models import MAX_DAYS, Episode, Extension, Service, ServiceDay
+from .models import MAX_DAYS, Episode, Service, ServiceDay
 
 BOARD_DAYS = 7
 ENDING_WITHIN_DAYS = 7
@@ -326,7 +326,8 @@ def _waiting_by_kind(places) -> Counter:
 
 
 def ending(request: HttpRequest) -> HttpResponse:
-    """Episodes ending within 7 days, and extensions counted."""
+    """Episodes ending within 7 days; the extensions counted are those of the episodes
+    listed, so the figures above the table add up to its rows."""
     spas = my_access_points(request.user)
     if not spas.exists():
         return render(request, "referrals/not_in_spa.html", status=403)
@@ -337,22 +338,32 @@ def ending(request: HttpRequest) -> HttpResponse:
             ended_on=None,
             planned_end__lte=today + timedelta(days=ENDING_WITHIN_DAYS),
         )
+        .annotate(extension_count=Count("extensions"))
         .select_related("person", "service__provider")
         .order_by("planned_end")
     )
     audit_shown(request.user, [e.person for e in episodes], "episodes ending")
-    extensions = Extension.objects.filter(episode__referral__spa__in=spas)
-    # An episode planned for 2 weeks may be extended to 4: an extension, not beyond 6 weeks.
-    beyond = extensions.filter(new_end__gt=F("episode__start") + timedelta(days=MAX_DAYS))
     context = {
         "episodes": episodes,
         "today": today,
         "open_count": Episode.objects.filter(referral__spa__in=spas, ended_on=None).count(),
-        "extensions": extensions.count(),
-        "extended_episodes": extensions.values("episode").distinct().count(),
-        "beyond_six_weeks": beyond.values("episode").distinct().count(),
+        **extension_figures(episodes),
     }
     return render(request, "services/ending.html", context)
+
+
+def extension_figures(episodes: list[Episode]) -> dict[str, int]:
+    """What the listed rows marked "(extended)" add up to: how many there are, their
+    extensions (each with its reason) and how many are now planned beyond 6 weeks. Counted
+    from the rows themselves, so the header cannot disagree with the table."""
+    extended = [e for e in episodes if e.extended]
+    # An episode planned for 2 weeks may be extended to 4: an extension, not beyond 6 weeks.
+    beyond = [e for e in extended if e.planned_end > e.start + timedelta(days=MAX_DAYS)]
+    return {
+        "extended_episodes": len(extended),
+        "extensions": sum(e.extension_count for e in extended),
+        "beyond_six_weeks": len(beyond),
+    }
 
 
 def follow_ups(request: HttpRequest) -> HttpResponse:

@@ -32,6 +32,9 @@ class Permission(models.TextChoices):
     MANAGE_REFERENCE_DATA = "manage_reference_data"
     # Single Point of Access (seed 002 para 11): take referrals 24/7 (phone or form).
     TAKE_REFERRALS = "take_referrals"
+    # Refer someone discussed at an MDT meeting to the SPA (seed 000 Appendix 2: the
+    # practice MDT's clinicians). Narrower than TAKE_REFERRALS: no intake form, no queues.
+    REFER_FROM_MDT = "refer_from_mdt"
     # The assessment team's work: triage, assess, allocate services, end episodes.
     TRIAGE_REFERRALS = "triage_referrals"
     # Out of hours the SPA coordinator commissions intermediate care beds and sitting.
@@ -54,12 +57,18 @@ _CARE = [
 ]
 _LEAD = [*_CARE]
 
+# The clinical members of a practice MDT (GPs, district nurse, VAWAS nurse; social care
+# joins for the most vulnerable) refer the people they discuss there.
+_MDT_CLINICIAN = [*_CARE, Permission.REFER_FROM_MDT]
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.GP: frozenset([*_CARE, Permission.TAKE_REFERRALS, Permission.REQUEST_GP_BED]),
+    Role.GP: frozenset([*_MDT_CLINICIAN, Permission.TAKE_REFERRALS, Permission.REQUEST_GP_BED]),
     Role.PRACTICE_MANAGER: frozenset(_CARE),
-    Role.DISTRICT_NURSE: frozenset(_CARE),
-    Role.VAWAS_NURSE: frozenset(_CARE),
-    Role.SOCIAL_WORKER: frozenset([*_CARE, Permission.TAKE_REFERRALS, Permission.TRIAGE_REFERRALS]),
+    Role.DISTRICT_NURSE: frozenset(_MDT_CLINICIAN),
+    Role.VAWAS_NURSE: frozenset(_MDT_CLINICIAN),
+    Role.SOCIAL_WORKER: frozenset(
+        [*_MDT_CLINICIAN, Permission.TAKE_REFERRALS, Permission.TRIAGE_REFERRALS]
+    ),
     Role.SPA_COORDINATOR: frozenset(
         [
             *_CARE,

@@ -181,9 +181,7 @@ def test_a_short_break_glass_reason_is_kept_on_the_page_with_the_minimum_named(
     assert not BreakGlass.objects.exists()
 
 
-def test_a_role_without_break_glass_is_told_so_not_shown_a_server_error(
-    client, team_a, person_b
-):
+def test_a_role_without_break_glass_is_told_so_not_shown_a_server_error(client, team_a, person_b):
     analyst = factories.staff(Role.ANALYST, teams=[team_a])
     client.force_login(analyst)
     response = client.post(

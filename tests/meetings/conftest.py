@@ -1,6 +1,7 @@
 import pytest
 
 from joinedcare.caselists.actions import publish_run
+from joinedcare.meetings import actions
 from joinedcare.organisations.models import Organisation
 from joinedcare.staff.roles import Role
 from tests import factories
@@ -20,6 +21,19 @@ def gp(team_a):
 @pytest.fixture
 def nurse(team_a):
     return factories.staff(Role.DISTRICT_NURSE, teams=[team_a], username="dn1")
+
+
+@pytest.fixture
+def edith(practice_a):
+    return factories.person(practice=practice_a, given_name="Edith", family_name="Piaf")
+
+
+@pytest.fixture
+def meeting(gp, nurse, practice_a, edith):
+    """A practice MDT with Edith on its agenda (modules with another meeting override it)."""
+    meeting = factories.meeting(chair=gp, unit=practice_a, members=[nurse])
+    actions.add_person(by=gp, meeting=meeting, person=edith, reason="Falls")
+    return meeting
 
 
 @pytest.fixture

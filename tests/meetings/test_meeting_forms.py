@@ -7,24 +7,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from joinedcare.meetings import actions
+from joinedcare.meetings import spa as spa_seam
 from joinedcare.meetings.models import AgendaItem, Escalation, Meeting
 from joinedcare.meetings.views import agenda_built_message
 from joinedcare.referrals.models import Referral, SinglePointOfAccess
+from joinedcare.staff.roles import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def edith(practice_a):
-    return factories.person(practice=practice_a, given_name="Edith", family_name="Piaf")
-
-
-@pytest.fixture
-def meeting(gp, nurse, practice_a, edith):
-    meeting = factories.meeting(chair=gp, unit=practice_a, members=[nurse])
-    actions.add_person(by=gp, meeting=meeting, person=edith, reason="Falls")
-    return meeting
 
 
 @pytest.fixture
@@ -178,19 +168,78 @@ def test_save_attendance_says_it_was_saved(client, gp, nurse, meeting):
 # --- referring to the SPA from the meeting ---------------------------------------------------
 
 
-def test_nurse_is_not_offered_the_referral_form_and_told_who_refers(
-    client, nurse, gp, meeting, edith
-):
+@pytest.fixture
+def vawas_nurse(team_a, meeting):
+    """The practice MDT's VAWAS nurse (seed 000, Appendix 2), a member of the meeting."""
+    nurse = factories.staff(
+        Role.VAWAS_NURSE, teams=[team_a], first_name="Karen", last_name="Dobson"
+    )
+    meeting.members.create(user=nurse)
+    return nurse
+
+
+@pytest.mark.parametrize("role", [Role.VAWAS_NURSE, Role.DISTRICT_NURSE])
+def test_mdt_nurse_is_offered_the_referral_form(client, team_a, meeting, edith, spa, role):
+    # "Your role does not make referrals to the Single Point of Access" had met the
+    # practice MDT's own nurses.
+    nurse = factories.staff(role, teams=[team_a])
+    meeting.members.create(user=nurse)
     client.force_login(nurse)
     page = _page(client.get(f"/meetings/people/{edith.public_id}/?meeting={meeting.pk}"))
+    assert 'value="refer"' in page and "Refer to the SPA</button>" in page
+    assert "Your role does not make referrals" not in page
+
+
+def test_mdt_nurse_is_named_among_those_who_refer(client, vcs_worker, meeting, edith, gp):
+    meeting.members.create(user=vcs_worker)
+    client.force_login(vcs_worker)
+    page = _page(client.get(f"/meetings/people/{edith.public_id}/?meeting={meeting.pk}"))
+    nurse = meeting.members.get(user__role=Role.DISTRICT_NURSE).user
+    first, second = sorted([gp, nurse], key=lambda u: (u.last_name, u.first_name))
     assert 'value="refer"' not in page
-    assert f"ask {gp.get_full_name()} to make one" in page
+    assert f"ask {first.get_full_name()} or {second.get_full_name()} to make one" in page
 
 
-def test_nurse_refused_a_referral_sees_the_form_again_with_her_text(
-    client, nurse, meeting, edith, spa
+def test_mdt_nurses_do_not_gain_the_spas_intake(client, vawas_nurse, spa):
+    # Referring from the meeting is not taking the SPA's calls: no intake form for her.
+    spa.staff.add(vawas_nurse)
+    client.force_login(vawas_nurse)
+    assert client.get("/spa/referrals/new/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "source"),
+    [
+        (Role.GP, "gp"),
+        (Role.DISTRICT_NURSE, "gp"),
+        (Role.VAWAS_NURSE, "gp"),
+        (Role.SOCIAL_WORKER, "social_care"),
+        (Role.VCS_WORKER, "vcs"),
+    ],
+)
+def test_mdt_referrer_is_recorded_with_a_source_and_their_role(role, source):
+    # A nurse's referral reads "Karen Dobson, VAWAS nurse (GP, Practice MDT of ...)":
+    # the practice's referral, and whom the SPA calls back.
+    user = factories.staff(role, first_name="Karen", last_name="Dobson")
+    assert spa_seam.referrer(user) == (source, f"Karen Dobson, {user.role_label()}")
+
+
+def test_vawas_nurse_refers_from_the_meeting(client, vawas_nurse, meeting, edith, spa):
+    client.force_login(vawas_nurse)
+    response = _refer(client, meeting, edith, medically_stable="yes", consent_to_share="yes")
+    assert response.status_code == 302, response.content.decode()
+    referral = Referral.objects.get(person=edith)
+    assert referral.channel == Referral.Channel.MDT
+    assert referral.get_referrer_source_display() == "GP"
+    assert referral.referrer_name == "Karen Dobson, VAWAS nurse"
+    assert referral.referrer_organisation == str(meeting)
+
+
+def test_vcs_worker_refused_a_referral_sees_the_form_again_with_her_text(
+    client, vcs_worker, meeting, edith, spa
 ):
-    client.force_login(nurse)
+    meeting.members.create(user=vcs_worker)
+    client.force_login(vcs_worker)
     response = _refer(client, meeting, edith, medically_stable="yes", consent_to_share="yes")
     page = _page(response)
     assert "Your role does not make referrals to the Single Point of Access" in page
@@ -270,3 +319,14 @@ def test_escalating_further_needs_a_reason_named_by_its_question(client, tap_lea
     url = f"/meetings/escalations/{escalation.pk}/"
     page = _page(client.post(url, {"do": "further", "further-note": ""}))
     assert "Say why it goes further up" in page and "Note:" not in page
+
+
+def test_no_member_who_refers_names_the_roles_that_do(client, vcs_worker, practice_a, edith):
+    meeting = factories.meeting(chair=vcs_worker, unit=practice_a)
+    actions.add_person(by=vcs_worker, meeting=meeting, person=edith, reason="Lonely")
+    client.force_login(vcs_worker)
+    page = _page(client.get(f"/meetings/people/{edith.public_id}/?meeting={meeting.pk}"))
+    assert (
+        "ask someone whose role refers from the meeting (a GP, a district nurse, "
+        "a VAWAS nurse or a social worker) to make one"
+    ) in page

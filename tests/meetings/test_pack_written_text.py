@@ -1,5 +1,5 @@
 """What staff wrote about a person (a reason typed by hand, an escalation's summary, an
-outcome's note) reaches only members who may see the person named: such text names
+outcome's note) reaches only staff who may see the person named: such text names
 them or their family, so a pseudonymised entry would not stay pseudonymous."""
 
 import pytest
@@ -42,7 +42,7 @@ def test_written_text_only_where_the_person_is_named(client, meeting, gp, page):
     assert "PIAF" not in text
     for written in WRITTEN:
         assert written not in text
-    assert "shown only to members who care for them" in text
+    assert "shown only to staff who care for them" in text
 
     client.force_login(gp)
     text = client.get(url).content.decode()

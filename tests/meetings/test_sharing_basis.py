@@ -20,18 +20,6 @@ def _text(response) -> str:
 
 
 @pytest.fixture
-def edith(practice_a):
-    return factories.person(practice=practice_a, given_name="Edith", family_name="Piaf")
-
-
-@pytest.fixture
-def meeting(gp, nurse, practice_a, edith):
-    meeting = factories.meeting(chair=gp, unit=practice_a, members=[nurse])
-    actions.add_person(by=gp, meeting=meeting, person=edith, reason="Falls")
-    return meeting
-
-
-@pytest.fixture
 def coordinator(db):
     return factories.staff(Role.SPA_COORDINATOR)
 
@@ -119,3 +107,20 @@ def test_refer_to_spa_action_without_basis_is_refused(gp, meeting, spa):
     assert set(error.value.message_dict) == {"sharing_basis", "sharing_note"}
     assert not Referral.objects.exists()
     assert meeting.items.get().outcome == ""
+
+
+def test_meeting_pack_says_the_referral_went_without_agreement(client, gp, meeting, edith, spa):
+    # The next MDT reads the pack, not the SPA's page: it must hear the basis too.
+    client.force_login(gp)
+    _refer(
+        client,
+        meeting,
+        edith,
+        medically_stable="yes",
+        consent_to_share="no",
+        sharing_basis="safeguarding",
+        sharing_note="Her son has refused carers twice",
+    )
+    page = _text(client.get(f"/meetings/{meeting.pk}/pack/"))
+    assert "Sent without the person's agreement to share: Safeguarding" in page
+    assert "Her son has refused carers twice" in page

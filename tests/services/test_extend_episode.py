@@ -144,16 +144,62 @@ def test_an_ended_episode_says_when_it_ended(client, at, assessor, spa):
     assert "This episode ended on 14 January 2026: it cannot be extended" in page
 
 
+def _ending_header(client, user) -> str:
+    """The sentence above the "Episodes ending" table."""
+    client.force_login(user)
+    page = client.get("/spa/episodes/ending/").content.decode()
+    return page.split('id="ending-figures">', 1)[1].split("</p>", 1)[0]
+
+
+def _extended(spa, *, start: date, days: int, ends: list[date], name: str) -> Episode:
+    """An episode planned for `days`, then extended to each of `ends` in turn."""
+    episode = factories.episode(
+        referral=factories.referral(spa=spa),
+        service=factories.service(place=spa.place, name=name),
+        start=start,
+        planned_end=ends[-1],
+        extended=True,
+    )
+    previous = start + timedelta(days=days)
+    for end in ends:
+        factories.extension(episode=episode, previous_end=previous, new_end=end)
+        previous = end
+    return episode
+
+
 def test_episodes_ending_counts_only_extensions_beyond_6_weeks_as_such(client, at, assessor, spa):
     # A 2-week plan extended to 4 weeks had been counted among "Extensions beyond 6 weeks".
     at(MORNING)
-    short = _episode(spa, days=14)
-    _extend(client, assessor, short, f"{TODAY + timedelta(days=28):%d/%m/%Y}")
+    _extended(spa, start=TODAY - timedelta(days=25), days=14, ends=[TODAY + timedelta(3)], name="A")
+    assert (
+        "1 of them extended past their planned end (1 extension, each with its reason; 0 now"
+        in (_ending_header(client, assessor))
+    )
+
+
+def test_episodes_ending_header_counts_the_rows_it_heads(client, at, assessor, spa):
+    # The header had counted every extension the SPA ever made (ended episodes, episodes
+    # ending next month): "2 extended episodes" above a table showing 6 marked extended.
+    at(MORNING)
+    long_ago = TODAY - timedelta(days=60)
+    twice = [long_ago + timedelta(days=50), TODAY + timedelta(days=2)]
+    _extended(spa, start=long_ago, days=42, ends=twice, name="Twice extended")
+    _extended(spa, start=TODAY - timedelta(days=25), days=14, ends=[TODAY + timedelta(5)], name="B")
+    _extended(
+        spa, start=TODAY - timedelta(days=40), days=42, ends=[TODAY + timedelta(30)], name="C"
+    )
+    ended = _extended(spa, start=long_ago, days=42, ends=[TODAY - timedelta(days=7)], name="D")
+    Episode.objects.filter(pk=ended.pk).update(ended_on=TODAY - timedelta(7), outcome="died")
+    factories.episode(referral=factories.referral(spa=spa), start=TODAY - timedelta(days=40))
+
+    header = _ending_header(client, assessor)
     page = client.get("/spa/episodes/ending/").content.decode()
-    assert "Extensions past the planned end, each with its reason: 1 (1 episode, 0 of them" in page
-    _extend(client, assessor, _episode(spa, name="Sitting service"), "11/03/2026")
-    page = client.get("/spa/episodes/ending/").content.decode()
-    assert "Extensions past the planned end, each with its reason: 2 (2 episodes, 1 of them" in page
+
+    assert page.count("(extended)</td>") == 2
+    assert header == (
+        "4 episodes open; 3 end within 7 days, 2 of them extended past their planned end "
+        "(3 extensions, each with its reason; 1 now planned beyond 6 weeks)."
+    )
 
 
 def test_database_refuses_an_extension_of_more_than_six_weeks(db):

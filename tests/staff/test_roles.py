@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from joinedcare.staff.models import Membership, has_permission
-from joinedcare.staff.roles import Permission, Role
+from joinedcare.staff.roles import ROLE_PERMISSIONS, Permission, Role, roles_with
 from tests import factories
 
 
@@ -76,3 +76,17 @@ def test_roles_page_reads_memberships_once_per_request(client, gp_a):
     assert response.status_code == 200
     role_reads = [q for q in queries if 'SELECT "staff_membership"."role"' in q["sql"]]
     assert len(role_reads) == 1
+
+
+def test_roles_mdt_clinicians_refer_from_the_meeting_without_the_spas_intake():
+    # Seed 000, Appendix 2: GPs, district nurse and VAWAS nurse at the practice MDT, with
+    # social care; the nurses refer from it but do not take the SPA's calls or queues.
+    assert roles_with(Permission.REFER_FROM_MDT) == [
+        Role.GP,
+        Role.DISTRICT_NURSE,
+        Role.VAWAS_NURSE,
+        Role.SOCIAL_WORKER,
+    ]
+    for nurse in (Role.DISTRICT_NURSE, Role.VAWAS_NURSE):
+        assert Permission.TAKE_REFERRALS not in ROLE_PERMISSIONS[nurse]
+    assert Role.DISTRICT_NURSE not in roles_with(Permission.TAKE_REFERRALS)
