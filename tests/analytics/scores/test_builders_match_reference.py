@@ -359,3 +359,26 @@ def test_builders_read_parquet_snapshots(con, tmp_path):
     assert _rows(
         lace.lace_table(tables["encounters"], tables["conditions"], INDEX), con, ["lace"]
     ) == {"p0": (13,)}
+
+
+def test_lace_by_person_counts_ed_visits_before_a_long_stay(con):
+    # The feature stage reads A&E rows only from 183 days before the earliest admission
+    # among the month's discharges: a stay of over a year still has its earlier visits.
+    def day(offset):
+        return INDEX + dt.timedelta(days=offset)
+
+    encounters = [
+        ("p0", "e1", "inpatient", "emergency", day(-400), day(-10), None),
+        ("p0", "e2", "ae", None, day(-450), None, None),
+        ("p0", "e3", "ae", None, day(-583), None, None),  # day 183 before admission
+        ("p0", "e4", "ae", None, day(-584), None, None),  # day 184: not counted
+        ("p1", "e5", "inpatient", "elective", day(-5), day(-2), None),
+        ("p1", "e6", "ae", None, day(-60), None, None),
+    ]
+    table = _table(encounters, ENCOUNTER_SCHEMA)
+    no_conditions = _table([], CONDITION_SCHEMA)
+    by_person = _rows(lace.lace_by_person(table, no_conditions, INDEX), con, ["lace"])
+    # p0: 390 days (7) + acute (3) + no Charlson + 2 visits (2); p1: 3 days + 1 visit.
+    assert by_person == {"p0": (12,), "p1": (4,)}
+    full = _rows(lace.lace_table(table, no_conditions, INDEX), con, ["lace"])
+    assert by_person == full
