@@ -245,6 +245,9 @@ def _rows(user, found) -> list[dict]:
             # As `actions.may_change` decides, without a query per row: a button is
             # offered only to whoever may press it.
             "may_change": a.owner_id == user.pk or a.plan.person_id in visible,
+            # A team's list also shows other queues' actions (an organisation's, for
+            # its members near the person): Claim only where claiming would succeed.
+            "may_claim": a.owner_id is None and actions.may_claim(user, a),
         }
         for a in found
     ]

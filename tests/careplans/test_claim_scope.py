@@ -66,3 +66,19 @@ def test_my_actions_offers_only_the_queue_actions_one_may_claim(client, queued, 
     assert "Bath aids" not in client.get("/care-plans/my-actions/").content.decode()
     client.force_login(nearby)
     assert "Bath aids" in client.get("/care-plans/my-actions/").content.decode()
+
+
+def test_team_list_offers_claim_only_to_who_may_claim(client, queued, person_a):
+    # The team's list shows the trust's queued action to every member of the team; a GP
+    # not employed by the trust would be refused, so is not offered the button.
+    team = person_a.practice.team
+    gp = factories.staff(Role.GP, teams=[team])
+    trust, _ = queued
+    trust_nurse = factories.staff(Role.DISTRICT_NURSE, teams=[team], organisation_=trust)
+    page = f"/care-plans/teams/{team.code}/actions/"
+
+    client.force_login(gp)
+    text = client.get(page).content.decode()
+    assert "Bath aids" in text and 'value="claim"' not in text
+    client.force_login(trust_nurse)
+    assert 'value="claim"' in client.get(page).content.decode()
