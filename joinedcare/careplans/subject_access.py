@@ -11,7 +11,11 @@ VERSION = ["what_matters", "contingency", "carers_needs", "review_date", "key_wo
 
 def _plans(person) -> list[Record]:
     found = CarePlan.objects.filter(person=person).prefetch_related(
-        "versions__goals", "versions__key_worker", "actions__owner", "consents"
+        "versions__goals",
+        "versions__key_worker",
+        "actions__owner",
+        "actions__completed_by",
+        "consents",
     )
     records = []
     for plan in found:
@@ -23,7 +27,9 @@ def _plans(person) -> list[Record]:
                 [
                     ("Who", a.owner_label),
                     ("Due", readable(a.due)),
-                    ("Status", a.get_status_display()),
+                    # As the plan says it: when and by whom it was done or cancelled.
+                    ("Status", a.status_in_words),
+                    *([("Note", a.note)] if a.note else []),
                 ],
             )
             for a in plan.actions.all()

@@ -6,8 +6,12 @@ import json
 from datetime import date
 
 import pytest
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from joinedcare.access.models import BreakGlass
+from joinedcare.careplans import actions
+from joinedcare.careplans.models import CarePlanAction
 from joinedcare.meetings.models import AgendaItem
 from joinedcare.staff.roles import Role
 from tests import factories
@@ -138,3 +142,15 @@ def test_subject_access_report_dates_read_as_words(signed_in_officer, person_a):
     body = signed_in_officer.post(URL, {"nhs_number": person_a.nhs_number}).content.decode()
 
     assert "5 March 2024" in body
+
+
+def test_subject_access_report_says_when_and_by_whom_an_action_was_done(
+    signed_in_officer, held, gp_a
+):
+    action = CarePlanAction.objects.get(description="Fit a grab rail")
+    actions.close_action(by=gp_a, action=action, status="done", note="Rail by the back door")
+    body = signed_in_officer.post(URL, {"nhs_number": held.nhs_number}).content.decode()
+
+    today = date_format(timezone.localdate(), "j M Y")
+    assert f"Done {today} by {gp_a.get_full_name()}" in body
+    assert "Rail by the back door" in body
