@@ -369,6 +369,7 @@ def _care_plans(by_role, people, first, end, rng, counts) -> None:
                         plan=plan, description="Check the stairs rail", owner=worker, due=due,
                         status="done" if closed else "open", created_at=created,
                         created_by=worker, completed_at=finished if closed else None,
+                        completed_by=worker if closed else None,
                     )
                 )  # fmt: skip
             if not done:

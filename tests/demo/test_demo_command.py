@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from joinedcare.access.rules import people_visible_to
-from joinedcare.careplans.models import CarePlan
+from joinedcare.careplans.models import CarePlan, CarePlanAction
 from joinedcare.caselists.models import PublishedRun
 from joinedcare.demo.models import CountyLoad
 from joinedcare.demo.operations_history import HISTORY_REFERRER
@@ -190,6 +190,9 @@ def test_demo_history_has_nothing_overdue_that_would_have_ended_by_today(county_
     for episode in in_a_bed_today[:20]:
         day = ServiceDay.objects.filter(service=episode.service, day=today).first()
         assert day is None or day.filled >= 1
+    # Care plan actions done in the history say by whom, as the plan page shows them.
+    done = CarePlanAction.objects.filter(status=CarePlanAction.Status.DONE)
+    assert done.exists() and not done.filter(completed_by=None).exists()
 
 
 @pytest.mark.django_db
