@@ -87,13 +87,12 @@ def may_refer(user) -> bool:
     return has_permission(user, Permission.REFER_FROM_MDT)
 
 
-# The SPA's "Referred by" for each referring role. The practice MDT is general practice's
-# meeting, and Referral.Source has no community nursing: its nurses refer as the practice
-# does (their role is in the referrer's name, so the SPA knows whom it is calling back).
+# The SPA's "Referred by" for each referring role (the role is in the referrer's name too,
+# so the SPA knows whom it is calling back).
 _SOURCE_OF_ROLE = {
     Role.GP: "gp",
-    Role.DISTRICT_NURSE: "gp",
-    Role.VAWAS_NURSE: "gp",
+    Role.DISTRICT_NURSE: "community_nursing",
+    Role.VAWAS_NURSE: "community_nursing",
     Role.SOCIAL_WORKER: "social_care",
     Role.VCS_WORKER: "vcs",
 }

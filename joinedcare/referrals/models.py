@@ -85,6 +85,8 @@ class Referral(models.Model):
 
     class Source(models.TextChoices):
         GP = "gp", "GP"
+        # District and VAWAS nurses (seed 000, Appendix 2), from a visit or the practice MDT.
+        COMMUNITY_NURSING = "community_nursing", "Community nursing"
         HOSPITAL_WARD = "hospital_ward", "Hospital ward"
         AE = "ae", "A&E"
         AMBULANCE = "ambulance", "Ambulance service"

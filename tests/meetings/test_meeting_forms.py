@@ -211,15 +211,15 @@ def test_mdt_nurses_do_not_gain_the_spas_intake(client, vawas_nurse, spa):
     ("role", "source"),
     [
         (Role.GP, "gp"),
-        (Role.DISTRICT_NURSE, "gp"),
-        (Role.VAWAS_NURSE, "gp"),
+        (Role.DISTRICT_NURSE, "community_nursing"),
+        (Role.VAWAS_NURSE, "community_nursing"),
         (Role.SOCIAL_WORKER, "social_care"),
         (Role.VCS_WORKER, "vcs"),
     ],
 )
 def test_mdt_referrer_is_recorded_with_a_source_and_their_role(role, source):
-    # A nurse's referral reads "Karen Dobson, VAWAS nurse (GP, Practice MDT of ...)":
-    # the practice's referral, and whom the SPA calls back.
+    # A nurse's referral reads "Karen Dobson, VAWAS nurse (Community nursing, Practice MDT
+    # of ...)": where it came from, and whom the SPA calls back.
     user = factories.staff(role, first_name="Karen", last_name="Dobson")
     assert spa_seam.referrer(user) == (source, f"Karen Dobson, {user.role_label()}")
 
@@ -230,7 +230,7 @@ def test_vawas_nurse_refers_from_the_meeting(client, vawas_nurse, meeting, edith
     assert response.status_code == 302, response.content.decode()
     referral = Referral.objects.get(person=edith)
     assert referral.channel == Referral.Channel.MDT
-    assert referral.get_referrer_source_display() == "GP"
+    assert referral.get_referrer_source_display() == "Community nursing"
     assert referral.referrer_name == "Karen Dobson, VAWAS nurse"
     assert referral.referrer_organisation == str(meeting)
 
