@@ -52,7 +52,7 @@ def test_mdt_referral_no_without_basis_is_refused_naming_the_fields(
     assert meeting.items.get().outcome == ""
 
 
-def test_mdt_referral_no_with_basis_is_referred_and_the_spa_sees_why(
+def test_mdt_referral_no_with_basis_is_referred_and_the_spa_and_the_pack_say_why(
     client, gp, coordinator, meeting, edith, spa
 ):
     client.force_login(gp)
@@ -76,6 +76,11 @@ def test_mdt_referral_no_with_basis_is_referred_and_the_spa_sees_why(
         "Sent without the person's agreement to share: Not asked yet: the person will be "
         "asked at first contact. Edith was not at the meeting; her GP will ask on Friday"
     ) in page
+    # The next MDT reads its pack, not the SPA's page: it hears the basis too.
+    client.force_login(gp)
+    pack = _text(client.get(f"/meetings/{meeting.pk}/pack/"))
+    assert "Sent without the person's agreement to share: Not asked yet" in pack
+    assert "her GP will ask on Friday" in pack
 
 
 def test_mdt_referral_yes_ignores_a_basis(client, gp, meeting, edith, spa):
@@ -107,20 +112,3 @@ def test_refer_to_spa_action_without_basis_is_refused(gp, meeting, spa):
     assert set(error.value.message_dict) == {"sharing_basis", "sharing_note"}
     assert not Referral.objects.exists()
     assert meeting.items.get().outcome == ""
-
-
-def test_meeting_pack_says_the_referral_went_without_agreement(client, gp, meeting, edith, spa):
-    # The next MDT reads the pack, not the SPA's page: it must hear the basis too.
-    client.force_login(gp)
-    _refer(
-        client,
-        meeting,
-        edith,
-        medically_stable="yes",
-        consent_to_share="no",
-        sharing_basis="safeguarding",
-        sharing_note="Her son has refused carers twice",
-    )
-    page = _text(client.get(f"/meetings/{meeting.pk}/pack/"))
-    assert "Sent without the person's agreement to share: Safeguarding" in page
-    assert "Her son has refused carers twice" in page
