@@ -6,8 +6,9 @@ The response times are read from the urgency labels the referrer chose from ("Im
 cannot drift apart. "Today" is due by the end of the day the referral arrived; a
 routine referral has no response time and is never overdue.
 
-The SPA responds by triaging: a referral waits for a response while it is new or
-awaiting triage, and the clock stops once it has been triaged or closed.
+The SPA responds by triaging, or out of hours by commissioning a bed or sitting service
+(which the morning triage then reviews): a referral waits for a response while it is new
+or awaiting triage with nothing commissioned, and the clock stops at the first of these.
 """
 
 import re
@@ -63,12 +64,13 @@ def response_due(referral: Referral) -> datetime | None:
 
 
 def overdue_by(referral: Referral, now: datetime) -> timedelta | None:
-    """How long past its response time a referral still waiting for triage is; None
-    when it is not overdue (in time, already triaged or closed, or routine)."""
+    """How long past its response time a referral still waiting for a response is; None
+    when it is not overdue (in time, already triaged or closed, a service commissioned
+    for it, or routine). Reads `referral.episodes`: prefetch them for a list."""
     if referral.status not in AWAITING_RESPONSE:
         return None
     due = response_due(referral)
-    if due is None or now <= due:
+    if due is None or now <= due or referral.episodes.all():
         return None
     return now - due
 

@@ -9,6 +9,8 @@ import pytest
 from joinedcare.referrals import urgency
 from joinedcare.referrals.clock import LONDON
 from joinedcare.referrals.models import Referral
+from joinedcare.services import actions as services
+from joinedcare.services.models import Service, ServiceDay
 from tests import factories
 from tests.referrals.conftest import MORNING, NIGHT
 
@@ -100,7 +102,9 @@ def test_response_times_are_read_from_the_urgency_labels():
 def test_today_is_due_at_midnight_local_time_even_when_the_clocks_change(db):
     # The clocks went forward at 01:00 on Sunday 29 March 2026: that day has 23 hours.
     received = datetime(2026, 3, 29, 0, 30, tzinfo=LONDON)
-    referral = Referral(urgency=Urgency.TODAY, received_at=received, status="awaiting_triage")
+    referral = factories.referral(
+        urgency=Urgency.TODAY, received_at=received, status=Referral.Status.AWAITING_TRIAGE
+    )
     assert urgency.response_due(referral) == datetime(2026, 3, 30, 0, 0, tzinfo=LONDON)
     five_past = datetime(2026, 3, 30, 0, 5, tzinfo=LONDON)
     assert urgency.overdue_by(referral, five_past) == timedelta(minutes=5)
@@ -120,3 +124,22 @@ def test_today_is_due_at_midnight_local_time_even_when_the_clocks_change(db):
 )
 def test_a_wait_in_words(span, words):
     assert urgency.in_words(span) == words
+
+
+def test_a_bed_commissioned_at_night_stops_the_clock(client, at, coordinator, spa):
+    # At 3am the coordinator's response to an immediate referral is the bed; the morning
+    # queue must not call it 5 hours overdue while it waits for triage.
+    night = at(NIGHT)
+    new = {"status": Referral.Status.NEW, "received_out_of_hours": True}
+    bedded = _refer(spa, "Bedded", urgency=Urgency.IMMEDIATE, waited=timedelta(0), now=night, **new)
+    _refer(spa, "Waiting", urgency=Urgency.IMMEDIATE, waited=timedelta(0), now=night, **new)
+    bed = factories.service(place=spa.place, kind=Service.Kind.INTERMEDIATE_CARE_BED)
+    ServiceDay.objects.create(service=bed, day=night.date(), capacity=2)
+    at(night + timedelta(minutes=40))
+    services.allocate_service(by=coordinator, referral=bedded, service=bed, start=night.date())
+
+    at(MORNING)
+    (waiting,) = [r for r in _queue(client, coordinator) if "WAITING" in r]
+    (commissioned,) = [r for r in _queue(client, coordinator) if "BEDDED" in r]
+    assert "Overdue by 5 hours" in waiting
+    assert "commissioned out of hours" in commissioned and "Overdue" not in commissioned
