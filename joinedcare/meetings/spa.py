@@ -77,14 +77,18 @@ def open_summary(person) -> list[str]:
     return lines
 
 
+# Who refers from a meeting: those who take the SPA's own referrals (GP, social worker,
+# assessor, SPA coordinator) and the practice MDT's nurses (REFER_FROM_MDT).
+REFERRING = (Permission.TAKE_REFERRALS, Permission.REFER_FROM_MDT)
+
+
 def may_refer(user) -> bool:
-    """Whether `user` may refer someone discussed at a meeting to the SPA: the MDT's
-    clinicians (REFER_FROM_MDT), not only those who take the SPA's own referrals; when the
-    referrals app is not installed a referral is only recorded at the meeting, so anyone
-    may."""
+    """Whether `user` may refer someone discussed at a meeting to the SPA (`REFERRING`);
+    when the referrals app is not installed a referral is only recorded at the meeting,
+    so anyone may."""
     if not referrals_installed():
         return True
-    return has_permission(user, Permission.REFER_FROM_MDT)
+    return any(has_permission(user, permission) for permission in REFERRING)
 
 
 # The SPA's "Referred by" for each referring role (the role is in the referrer's name too,

@@ -19,7 +19,7 @@ from joinedcare.careplans.models import CarePlan
 from joinedcare.careplans.views import plan_form, withheld
 from joinedcare.home.once import already_sent, save_once
 from joinedcare.staff.models import StaffUser
-from joinedcare.staff.roles import Permission, role_label, roles_with
+from joinedcare.staff.roles import Role, label_in_sentence, roles_with
 
 from . import actions, pack, sources, spa
 from .forms import (
@@ -393,11 +393,13 @@ def _referring_roles() -> list[str]:
     """The roles that refer from a meeting, as a sentence says them ("a GP", "a district
     nurse")."""
     said = []
-    for role in roles_with(Permission.REFER_FROM_MDT):
-        label = role_label(role)
-        if not label.split()[0].isupper():  # "GP", "VAWAS nurse" keep their capitals
-            label = label[0].lower() + label[1:]
-        said.append(f"{'an' if label[0] in 'aeiouAEIOU' else 'a'} {label}")
+    for role in Role:
+        if any(role in roles_with(permission) for permission in spa.REFERRING):
+            label = label_in_sentence(role.label)
+            first = label.split(" ", 1)[0]
+            # An initialism is said letter by letter: "an SPA coordinator", "a GP".
+            vowels = "AEFHILMNORSX" if first.isupper() and len(first) <= 3 else "aeiouAEIOU"
+            said.append(f"{'an' if label[0] in vowels else 'a'} {label}")
     return said
 
 

@@ -50,6 +50,16 @@ def role_label(code: str) -> str:
     return Role(code).label if code in Role.values else code
 
 
+def label_in_sentence(label: str) -> str:
+    """A role's label as it reads mid-sentence: "District nurse" -> "district nurse", but
+    an initialism keeps its capitals ("VAWAS nurse", "GP", "VCS worker"), which `lower`
+    would turn into "vawas nurse"."""
+    first = label.split(" ", 1)[0]
+    if sum(letter.isupper() for letter in first) > 1:
+        return label
+    return label[:1].lower() + label[1:]
+
+
 _CARE = [
     Permission.VIEW_PERSON_RECORD,
     Permission.BREAK_GLASS,

@@ -190,6 +190,16 @@ def test_mdt_nurse_is_offered_the_referral_form(client, team_a, meeting, edith, 
     assert "Your role does not make referrals" not in page
 
 
+def test_trusted_assessor_at_an_mdt_still_refers(client, team_a, meeting, edith, spa):
+    # The TAP MDT's trusted assessor takes the SPA's own referrals: narrowing referral
+    # from meetings to REFER_FROM_MDT had taken the button away from them.
+    assessor = factories.staff(Role.ASSESSOR, teams=[team_a])
+    meeting.members.create(user=assessor)
+    client.force_login(assessor)
+    page = _page(client.get(f"/meetings/people/{edith.public_id}/?meeting={meeting.pk}"))
+    assert 'value="refer"' in page and "Your role does not make referrals" not in page
+
+
 def test_mdt_nurse_is_named_among_those_who_refer(client, vcs_worker, meeting, edith, gp):
     meeting.members.create(user=vcs_worker)
     client.force_login(vcs_worker)
@@ -328,5 +338,5 @@ def test_no_member_who_refers_names_the_roles_that_do(client, vcs_worker, practi
     page = _page(client.get(f"/meetings/people/{edith.public_id}/?meeting={meeting.pk}"))
     assert (
         "ask someone whose role refers from the meeting (a GP, a district nurse, "
-        "a VAWAS nurse or a social worker) to make one"
+        "a VAWAS nurse, a social worker, an SPA coordinator or a trusted assessor) to make one"
     ) in page

@@ -2,18 +2,15 @@
 
 from django import template
 
+from joinedcare.staff.roles import label_in_sentence
+
 register = template.Library()
 
 
 @register.filter
 def in_sentence(label: str) -> str:
-    """A label as it reads mid-sentence: "District nurse" -> "district nurse", but an
-    initialism keeps its capitals ("VAWAS nurse", "GP", "VCS worker"), which `lower`
-    would turn into "vawas nurse"."""
-    first = label.split(" ", 1)[0]
-    if sum(letter.isupper() for letter in first) > 1:
-        return label
-    return label[:1].lower() + label[1:]
+    """A role's label mid-sentence ("district nurse", "VAWAS nurse")."""
+    return label_in_sentence(label)
 
 
 @register.filter
