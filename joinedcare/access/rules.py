@@ -73,6 +73,14 @@ def people_visible_to(user) -> QuerySet[Person]:
     return Person.objects.filter(_related(user) | _broken_glass(user)).distinct()
 
 
+def people_related_to(user) -> QuerySet[Person]:
+    """Every person the user has a legitimate relationship with, break glass (temporary)
+    not counted. Empty without the permission."""
+    if not has_permission(user, Permission.VIEW_PERSON_RECORD):
+        return Person.objects.none()
+    return Person.objects.filter(_related(user)).distinct()
+
+
 def decide(user, person: Person) -> Decision:
     """Whether the user may open this person's record, and why."""
     if not has_permission(user, Permission.VIEW_PERSON_RECORD):

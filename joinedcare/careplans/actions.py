@@ -4,6 +4,7 @@ Invalid input raises `ValidationError` keyed by the field it is about before any
 is written, and the transaction makes sure nothing is half-saved either way.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import dateformat, timezone
 
-from joinedcare.access.rules import decide
+from joinedcare.access.rules import decide, people_related_to
 from joinedcare.audit.models import AuditEvent
 from joinedcare.organisations.models import Organisation, Team
 from joinedcare.people.models import Person
@@ -397,29 +398,42 @@ def add_action(*, by, plan: CarePlan, action: ActionInput) -> CarePlanAction:
 
 
 def may_claim(user, action: CarePlanAction) -> bool:
-    """Whether `user` may take on a queued action. Claiming makes a relationship with
-    the person (`relationships.action_owner`), so an organisation's queue is claimable
-    only by members of that organisation who already have a relationship with the
-    person (not by break glass, which is temporary) or who work in a team of the
+    """Whether `user` may take on a queued action (`claimable`)."""
+    return action.pk in claimable(user, [action])
+
+
+def claimable(user, found: Iterable[CarePlanAction]) -> set[int]:
+    """The actions among `found` that `user` may take on from a queue, by pk, in a few
+    queries for a whole list. Claiming makes a relationship with the person
+    (`relationships.action_owner`), so a team's queue is claimable by its members and an
+    organisation's only by members of that organisation who already have a relationship
+    with the person (not by break glass, which is temporary) or who work in a team of the
     person's locality: a county-wide organisation is not a relationship by itself."""
-    if action.owner_id or action.status != CarePlanAction.Status.OPEN:
-        return False
-    if action.owner_team_id:
-        return user.memberships.filter(team_id=action.owner_team_id).exists()
-    if not user.organisation_id or user.organisation_id != action.owner_organisation_id:
-        return False
-    return _works_near(user, action.plan.person)
-
-
-def _works_near(user, person: Person) -> bool:
-    """A relationship with the person, or membership of a team in their locality."""
-    decision = decide(user, person)
-    if decision.allowed and not decision.by_break_glass:
-        return True
-    practice = person.practice
-    if practice is None:
-        return False
-    return user.memberships.filter(team__locality_id=practice.team.locality_id).exists()
+    queued = [a for a in found if a.owner_id is None and a.status == CarePlanAction.Status.OPEN]
+    if not queued:
+        return set()
+    memberships = list(user.memberships.values_list("team_id", "team__locality_id"))
+    teams = {team for team, _ in memberships}
+    localities = {locality for _, locality in memberships}
+    ours = [
+        a
+        for a in queued
+        if not a.owner_team_id
+        and user.organisation_id
+        and a.owner_organisation_id == user.organisation_id
+    ]
+    related = set(
+        people_related_to(user)
+        .filter(pk__in={a.plan.person_id for a in ours})
+        .values_list("pk", flat=True)
+    )
+    allowed = {a.pk for a in queued if a.owner_team_id in teams}
+    for a in ours:
+        practice = a.plan.person.practice
+        near = practice is not None and practice.team.locality_id in localities
+        if a.plan.person_id in related or near:
+            allowed.add(a.pk)
+    return allowed
 
 
 @transaction.atomic

@@ -237,6 +237,7 @@ def _rows(user, found) -> list[dict]:
             detail="care plan actions list",
         )
     today = timezone.localdate()
+    claimable = actions.claimable(user, found)
     return [
         {
             "action": a,
@@ -247,7 +248,7 @@ def _rows(user, found) -> list[dict]:
             "may_change": a.owner_id == user.pk or a.plan.person_id in visible,
             # A team's list also shows other queues' actions (an organisation's, for
             # its members near the person): Claim only where claiming would succeed.
-            "may_claim": a.owner_id is None and actions.may_claim(user, a),
+            "may_claim": a.pk in claimable,
         }
         for a in found
     ]
@@ -262,7 +263,13 @@ def _recently_done(found):
     return done.select_related(*_RELATED, "completed_by").order_by("-completed_at", "-id")
 
 
-_RELATED = ("plan__person__practice__organisation", "owner", "owner_team", "owner_organisation")
+_RELATED = (
+    "plan__person__practice__organisation",
+    "plan__person__practice__team",
+    "owner",
+    "owner_team",
+    "owner_organisation",
+)
 
 
 def my_actions(request: HttpRequest) -> HttpResponse:
@@ -276,7 +283,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         owner_organisation_id=user.organisation_id
     )
     # Only what they may claim: a county-wide organisation's queue is not theirs to see.
-    queued = [a for a in queues.distinct() if actions.may_claim(user, a)]
+    queued = list(queues.distinct())
+    claimable = actions.claimable(user, queued)
+    queued = [a for a in queued if a.pk in claimable]
     # Theirs, or marked done by them: either may have been a mistake to undo.
     done = CarePlanAction.objects.filter(Q(owner=user) | Q(completed_by=user))
     context = {

@@ -4,6 +4,8 @@ makes a relationship with the person, so it must not open records county-wide.""
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from joinedcare.access.rules import decide
 from joinedcare.careplans import actions
@@ -82,3 +84,33 @@ def test_team_list_offers_claim_only_to_who_may_claim(client, queued, person_a):
     assert "Bath aids" in text and 'value="claim"' not in text
     client.force_login(trust_nurse)
     assert 'value="claim"' in client.get(page).content.decode()
+
+
+def test_team_list_asks_who_may_claim_in_the_same_queries_however_long(
+    client, queued, person_a, gp_a
+):
+    # Claim was decided row by row (a query or more for each queued action), on
+    # a list that covers a whole team of 30,000-50,000 people.
+    team = person_a.practice.team
+    trust, _ = queued
+    trust_nurse = factories.staff(Role.DISTRICT_NURSE, teams=[team], organisation_=trust)
+    client.force_login(trust_nurse)
+    page = f"/care-plans/teams/{team.code}/actions/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for i in range(5):
+        person = factories.person(practice=person_a.practice)
+        plan = factories.care_plan(person=person, key_worker=gp_a)
+        actions.add_action(
+            by=gp_a,
+            plan=plan,
+            action=ActionInput(f"Task {i}", date.today(), owner_organisation=trust),
+        )
+    many = queries()
+    assert client.get(page).content.decode().count('value="claim"') == 6
+    assert many == few, (few, many)
