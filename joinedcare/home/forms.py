@@ -24,6 +24,12 @@ LINE_MAX = 300
 DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"]
 
 
+def too_long(label: str, limit: int, length: int) -> str:
+    """The project's message for text over its limit, naming the field and how much to
+    cut: "Shorten “Reason” to 300 characters or fewer: it has 312"."""
+    return f"Shorten “{label}” to {limit:,} characters or fewer: it has {length:,}"
+
+
 def _limit(name: str, field: forms.Field, limit: int | None = None) -> None:
     """Give a text field without a limit `limit` or the default one, with a message naming
     it and saying how much to cut (once: `style` may run again on the same form)."""
@@ -50,7 +56,7 @@ def _limit(name: str, field: forms.Field, limit: int | None = None) -> None:
     def at_most(value: str) -> None:
         if len(value) > limit:
             raise ValidationError(
-                f"Shorten “{label}” to {limit:,} characters or fewer: it has {len(value):,}",
+                too_long(label, limit, len(value)),
                 code="too_long",
             )
 

@@ -83,10 +83,10 @@ def pseudonymised_why(viewer, people: list[Person]) -> str:
     where = f" ({in_words(practices)})" if practices else ""
     return (
         f"{who} shown by a pseudonym because you have no care relationship with them: "
-        f"you do not work in the team of their practice{where}, and you are not allocated "
-        "to their referral, episode or care plan. To see names, ask your administrator to "
-        "add you to that practice's team if you work there, or ask to be allocated to the "
-        "person's care."
+        f"you have no care role in the team of their practice{where}, and you are not "
+        "allocated to their referral, episode or care plan. To see names, ask your "
+        "administrator to give you a care role in that practice's team if you work there, "
+        "or ask to be allocated to the person's care."
     )
 
 

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from joinedcare.home.forms import LINE_MAX
+from joinedcare.home.forms import LINE_MAX, too_long
 
 BASIS_MISSING = "Say why the referral goes ahead without the person's agreement"
 NOTE_MISSING = "Explain the decision to refer without the person's agreement"
@@ -60,11 +60,6 @@ API_SCHEMA = {
 }
 
 
-def too_long(note: str) -> str:
-    """The project's message for text over its limit (see `joinedcare.home.forms`)."""
-    return f"Shorten “{NOTE_LABEL}” to {NOTE_MAX:,} characters or fewer: it has {len(note):,}"
-
-
 def checked(*, consent_to_share: bool, sharing_basis: str, sharing_note: str) -> tuple[str, str]:
     """The basis and note to store: both empty when the person agreed (whatever was sent),
     else both required. Raises ValidationError naming each field with a problem."""
@@ -77,7 +72,7 @@ def checked(*, consent_to_share: bool, sharing_basis: str, sharing_note: str) ->
     if not note:
         errors["sharing_note"] = NOTE_MISSING
     elif len(note) > NOTE_MAX:
-        errors["sharing_note"] = too_long(note)
+        errors["sharing_note"] = too_long(NOTE_LABEL, NOTE_MAX, len(note))
     if errors:
         raise ValidationError(errors)
     return sharing_basis, note

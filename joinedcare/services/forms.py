@@ -1,7 +1,7 @@
 from django import forms
 
-from joinedcare.home.forms import NHSForm, YesNoField
-from joinedcare.referrals.forms import DATE_FORMATS, ChoicesFromQueries
+from joinedcare.home.forms import DATE_FORMATS, NHSForm, YesNoField
+from joinedcare.referrals.forms import ChoicesFromQueries
 from joinedcare.referrals.sharing import SharingBasisMixin, basis_field, note_field
 
 from .models import Episode

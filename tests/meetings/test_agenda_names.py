@@ -46,11 +46,11 @@ def test_member_from_another_team_is_told_why_names_are_hidden(client, agenda, t
     assert (
         escape(
             "One person on this agenda is shown by a pseudonym because you have no care "
-            "relationship with them: you do not work in the team of their practice "
+            "relationship with them: you have no care role in the team of their practice "
             f"({person.practice.name}), "
             "and you are not allocated to their referral, episode or care plan. To see names, "
-            "ask your administrator to add you to that practice's team if you work there, or "
-            "ask to be allocated to the person's care."
+            "ask your administrator to give you a care role in that practice's team if you "
+            "work there, or ask to be allocated to the person's care."
         )
         in text
     )
