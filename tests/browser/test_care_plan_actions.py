@@ -43,14 +43,21 @@ def on_screen(locator) -> bool:
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
 
-def test_mark_done_and_reopen_fit_a_phone(phone):
+def _nurse_with_an_action(role):
+    """(team, nurse Jo Smith, person, action due today): the nurse keys the person's plan
+    and owns its one action, RAILS."""
     team = factories.team(name="Consett TAP")
     nurse = factories.staff(
-        Role.VAWAS_NURSE, teams=[team], username="nurse", first_name="Jo", last_name="Smith"
+        role, teams=[team], username="nurse", first_name="Jo", last_name="Smith"
     )
     person = factories.person(practice=factories.practice(team=team))
     plan = factories.care_plan(person=person, key_worker=nurse)
-    factories.care_plan_action(plan=plan, owner=nurse, description=RAILS, due=date.today())
+    action = factories.care_plan_action(plan=plan, owner=nurse, description=RAILS, due=date.today())
+    return team, nurse, person, action
+
+
+def test_mark_done_and_reopen_fit_a_phone(phone):
+    team, _, _, _ = _nurse_with_an_action(Role.VAWAS_NURSE)
     sign_in(phone, "nurse", factories.PASSWORD)
 
     phone.goto(f"/care-plans/teams/{team.code}/actions/")
@@ -75,13 +82,7 @@ def test_mark_done_and_reopen_fit_a_phone(phone):
 
 
 def test_the_plan_page_says_who_marked_done_and_reopens_on_a_phone(phone):
-    team = factories.team(name="Consett TAP")
-    nurse = factories.staff(
-        Role.DISTRICT_NURSE, teams=[team], username="nurse", first_name="Jo", last_name="Smith"
-    )
-    person = factories.person(practice=factories.practice(team=team))
-    plan = factories.care_plan(person=person, key_worker=nurse)
-    action = factories.care_plan_action(plan=plan, owner=nurse, description=RAILS)
+    _, nurse, person, action = _nurse_with_an_action(Role.DISTRICT_NURSE)
     CarePlanAction.objects.filter(pk=action.pk).update(
         status=CarePlanAction.Status.DONE, completed_at=timezone.now(), completed_by=nurse
     )

@@ -163,11 +163,16 @@ def test_only_a_done_action_on_a_current_plan_reopens(nurse, action, person_a):
         actions.reopen_action(by=nurse, action=other)
 
 
-def test_a_vcs_action_does_not_reopen_once_consent_no_longer_covers_vcs(nurse, team_a, person_a):
+def _vcs_action(nurse, team, person):
+    """(worker, plan, action): a voluntary sector worker's action on the nurse's plan."""
     vcs = factories.organisation(kind=Organisation.Kind.VCS)
-    worker = factories.staff(Role.VCS_WORKER, teams=[team_a], organisation_=vcs)
-    plan = factories.care_plan(person=person_a, key_worker=nurse)
-    action = factories.care_plan_action(plan=plan, owner=worker)
+    worker = factories.staff(Role.VCS_WORKER, teams=[team], organisation_=vcs)
+    plan = factories.care_plan(person=person, key_worker=nurse)
+    return worker, plan, factories.care_plan_action(plan=plan, owner=worker)
+
+
+def test_a_vcs_action_does_not_reopen_once_consent_no_longer_covers_vcs(nurse, team_a, person_a):
+    worker, plan, action = _vcs_action(nurse, team_a, person_a)
     actions.close_action(by=worker, action=action, status=CarePlanAction.Status.DONE)
     actions.withdraw_consent(by=nurse, plan=plan, reason="Changed their mind")
 
@@ -176,10 +181,7 @@ def test_a_vcs_action_does_not_reopen_once_consent_no_longer_covers_vcs(nurse, t
 
 
 def test_a_cancelled_action_on_withdrawal_says_who_withdrew(nurse, team_a, person_a):
-    vcs = factories.organisation(kind=Organisation.Kind.VCS)
-    worker = factories.staff(Role.VCS_WORKER, teams=[team_a], organisation_=vcs)
-    plan = factories.care_plan(person=person_a, key_worker=nurse)
-    action = factories.care_plan_action(plan=plan, owner=worker)
+    _, plan, action = _vcs_action(nurse, team_a, person_a)
 
     actions.withdraw_consent(by=nurse, plan=plan, reason="Changed their mind")
 
