@@ -78,6 +78,7 @@ def _optional(name: str, type_: ColumnType = "str", **kw) -> Column:
 
 SEXES = ("female", "male", "other", "unknown")
 SETTINGS = ("gp", "ae", "inpatient", "outpatient", "community")
+MEDICATION_CODE_SYSTEMS = ("dmd", "bnf", "snomed")
 SOCIAL_CARE_SERVICES = (
     "home_care",
     "reablement",
@@ -161,7 +162,7 @@ MEDICATIONS = Table(
     noun="medication",
     columns=(
         Column(PERSON_ID),
-        Column("code_system", allowed=("dmd", "bnf", "snomed"), unknown_reason=True),
+        Column("code_system", allowed=MEDICATION_CODE_SYSTEMS, unknown_reason=True),
         Column("code"),
         Column("issued_on", "date", not_future=True),
     ),

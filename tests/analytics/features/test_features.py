@@ -240,6 +240,35 @@ def test_conditions_medicines_and_social_care(engine, snapshot_factory):
     assert (b["care_home"], b["social_care_services"], b["ltc_count"]) == (0, 0, 0)
 
 
+def test_medicines_and_polypharmacy_windows_from_one_pass(engine, snapshot_factory):
+    # medicines_12m: distinct codes issued 2024-04-01 <= day < INDEX. The eFI's
+    # polypharmacy, asked for the day before: five distinct (code system, code) pairs issued
+    # in the 365 days up to 2025-03-31, so from 2024-03-31.
+    def issued(pid, code, day, system="bnf"):
+        return {"pseudonym": pid, "code_system": system, "code": code, "issued_on": day}
+
+    four = [issued(p, f"M{i}", date(2025, 1, i + 1)) for p in "abc" for i in range(4)]
+    snap = snapshot_factory(
+        {
+            "practices": PRACTICES,
+            "people": [person("a"), person("b"), person("c")],
+            "encounters": [],
+            "conditions": [],
+            "medications": [
+                *four,
+                issued("a", "M0", date(2025, 2, 1), system="dmd"),  # the same code, another system
+                issued("b", "M9", date(2024, 3, 31)),  # polypharmacy's first day only
+                issued("c", "M9", date(2024, 3, 30)),  # before both windows
+                issued("c", "M8", INDEX),  # the index date: after both
+            ],
+        }
+    )
+    con = engines.connect(engine)
+    df = collect(F.features(engines.tables(con, snap), INDEX)).set_index("pseudonym")
+    assert df["medicines_12m"].to_dict() == {"a": 4, "b": 4, "c": 4}
+    assert df["efi"].to_dict() == {"a": 1 / 36, "b": 1 / 36, "c": 0.0}
+
+
 def test_outcome_is_an_emergency_admission_in_the_next_12_months(engine, snapshot_factory):
     snap = snapshot_factory(
         {
