@@ -196,12 +196,13 @@ _FLAGGED = ("ltc:", "frailty:", "charlson:")
 def condition_features(cond: ibis.Table, index_date: date, *, scores: bool = False) -> ibis.Table:
     """One pass over conditions: 0/1 flags per LTC and frailty deficit recorded (SNOMED CT)
     before the index date and, with `scores`, each person's score inputs: coded eFI
-    deficits (`efi_coded`), summed HFRS weights in tenths (`hfrs_tenths`) and a flag per
-    Charlson condition (`charlson_<condition>`).
+    deficits (`efi_coded`), summed HFRS weights in tenths (`hfrs_tenths`) and the Charlson
+    index (`charlson`, Quan 2011 weights).
 
     Three aggregates per person over their distinct items (a bit mask of the flags, a count
     and a sum), then the flags read from the mask: dozens of per-flag aggregates over
-    millions of rows cost several times more.
+    millions of rows cost several times more. The Charlson index is summed here, on the
+    people with a record, so its 17 conditions are not carried through the joins.
     """
     codes = condition_codes(index_date, scores=scores)
     found = match(cond, codes, index_date - timedelta(days=1))
@@ -218,8 +219,8 @@ def condition_features(cond: ibis.Table, index_date: date, *, scores: bool = Fal
         prefix = "ltc" if item.kind == "ltc" else "frailty"
         flags[f"{prefix}_{item.key}"] = _flag((agg.flags & bit[f"{item.kind}:{item.key}"]) != 0)
     if scores:
-        for name in charlson.quan_weights():
-            flags[f"charlson_{name}"] = (agg.flags & bit[f"charlson:{name}"]) != 0
+        found = {c: (agg.flags & bit[f"charlson:{c}"]) != 0 for c in charlson.quan_weights()}
+        flags["charlson"] = charlson.weighted_sum(found, charlson.quan_weights())
     return agg.select("pseudonym", *metrics.keys() - {"flags"}, **flags)
 
 
@@ -335,8 +336,7 @@ def _scores(t: ibis.Table) -> dict[str, ibis.Value]:
     else:
         out.update(efi=ibis.null("float64"), efi_category=ibis.null("string"))
     out.update(hfrs.scored(t.hfrs_tenths.fill_null(0)))
-    flags = {c: t[f"charlson_{c}"] for c in charlson.quan_weights()}
-    out["charlson"] = charlson.weighted_sum(flags, charlson.quan_weights()).cast("int64")
+    out["charlson"] = t.charlson.fill_null(0).cast("int64")
     out["lace"] = t.lace.cast("int64")
     return out
 

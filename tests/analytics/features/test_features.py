@@ -269,6 +269,37 @@ def test_medicines_and_polypharmacy_windows_from_one_pass(engine, snapshot_facto
     assert df["efi"].to_dict() == {"a": 1 / 36, "b": 1 / 36, "c": 0.0}
 
 
+def test_charlson_from_the_conditions_pass(engine, snapshot_factory):
+    # Quan 2011 weights over hospital ICD-10 diagnoses in the year up to the day before:
+    # heart failure 2 + metastatic tumour 6 (any malignancy's 2 suppressed) + AIDS/HIV 4 +
+    # diabetes with complications 1 (without: suppressed) = 13. A GP-coded diagnosis and
+    # one from over a year before do not count.
+    def dx(code, day=date(2025, 1, 10), source="inpatient"):
+        return {
+            "pseudonym": "a",
+            "code_system": "icd10",
+            "code": code,
+            "recorded_on": day,
+            "source": source,
+        }
+
+    snap = snapshot_factory(
+        {
+            "practices": PRACTICES,
+            "people": [person("a"), person("b")],
+            "encounters": [],
+            "conditions": [
+                *[dx(code) for code in ("I500", "C787", "C189", "B20", "E112", "E119")],
+                dx("F000", source="gp"),
+                dx("G810", day=date(2024, 3, 30)),  # a day before the window
+            ],
+        }
+    )
+    con = engines.connect(engine)
+    df = collect(F.features(engines.tables(con, snap), INDEX)).set_index("pseudonym")
+    assert df["charlson"].to_dict() == {"a": 13, "b": 0}
+
+
 def test_outcome_is_an_emergency_admission_in_the_next_12_months(engine, snapshot_factory):
     snap = snapshot_factory(
         {
