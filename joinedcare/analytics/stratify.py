@@ -294,23 +294,29 @@ def scores_table(
     """scores.parquet's rows, ordered by practice and rank, with a fixed Arrow schema;
     people without factors get an empty list."""
     pos = ranking.position
+    take = pa.array(pos)
 
     def col(name: str) -> np.ndarray:
         return frame[name].to_numpy()[pos]
 
+    def text(name: str) -> pa.Array:
+        # Arrow's take: a text column through numpy makes a million Python strings
+        # (0.66 s a column at a million people, 0.11 s this way).
+        return pa.Array.from_pandas(frame[name]).take(take).cast(pa.string())
+
     none: tuple[str, ...] = ()
     return pa.table(
         {
-            "pseudonym": pa.array(col("pseudonym"), pa.string()),
-            "practice_code": pa.array(col("practice_code"), pa.string()),
-            "team_code": pa.array(col("team_code"), pa.string()),
+            "pseudonym": text("pseudonym"),
+            "practice_code": text("practice_code"),
+            "team_code": text("team_code"),
             "risk": pa.array(np.asarray(risk, dtype=np.float64)[pos], pa.float64()),
             "rank_in_practice": pa.array(ranking.rank_in_practice, pa.int64()),
             "segment": pa.array(ranking.segment, pa.string()),
             "efi": pa.array(col("efi"), pa.float64(), from_pandas=True),
-            "efi_category": pa.array(col("efi_category"), pa.string(), from_pandas=True),
+            "efi_category": text("efi_category"),
             "hfrs": pa.array(col("hfrs"), pa.float64(), from_pandas=True),
-            "hfrs_band": pa.array(col("hfrs_band"), pa.string(), from_pandas=True),
+            "hfrs_band": text("hfrs_band"),
             "charlson": pa.array(col("charlson"), pa.int64(), from_pandas=True),
             "lace": pa.array(col("lace"), pa.int64(), from_pandas=True),
             "top_factors": pa.array(
