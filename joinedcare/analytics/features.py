@@ -219,8 +219,8 @@ def condition_features(cond: ibis.Table, index_date: date, *, scores: bool = Fal
         prefix = "ltc" if item.kind == "ltc" else "frailty"
         flags[f"{prefix}_{item.key}"] = _flag((agg.flags & bit[f"{item.kind}:{item.key}"]) != 0)
     if scores:
-        found = {c: (agg.flags & bit[f"charlson:{c}"]) != 0 for c in charlson.quan_weights()}
-        flags["charlson"] = charlson.weighted_sum(found, charlson.quan_weights())
+        present = {c: (agg.flags & bit[f"charlson:{c}"]) != 0 for c in charlson.quan_weights()}
+        flags["charlson"] = charlson.weighted_sum(present, charlson.quan_weights())
     return agg.select("pseudonym", *metrics.keys() - {"flags"}, **flags)
 
 

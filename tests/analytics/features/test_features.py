@@ -42,9 +42,9 @@ def enc(pid: str, setting: str, start: date, end: date | None = SAME_DAY, method
     }
 
 
-def run_features(engine: str, snapshot, day=INDEX, **kw):
+def run_features(engine: str, snapshot, day=INDEX, scores=None, **kw):
     con = engines.connect(engine)
-    df = collect(F.features(engines.tables(con, snapshot), day, scores=None, **kw))
+    df = collect(F.features(engines.tables(con, snapshot), day, scores=scores, **kw))
     return df.set_index("pseudonym")
 
 
@@ -263,8 +263,7 @@ def test_medicines_and_polypharmacy_windows_from_one_pass(engine, snapshot_facto
             ],
         }
     )
-    con = engines.connect(engine)
-    df = collect(F.features(engines.tables(con, snap), INDEX)).set_index("pseudonym")
+    df = run_features(engine, snap, scores=True)
     assert df["medicines_12m"].to_dict() == {"a": 4, "b": 4, "c": 4}
     assert df["efi"].to_dict() == {"a": 1 / 36, "b": 1 / 36, "c": 0.0}
 
@@ -295,8 +294,7 @@ def test_charlson_from_the_conditions_pass(engine, snapshot_factory):
             ],
         }
     )
-    con = engines.connect(engine)
-    df = collect(F.features(engines.tables(con, snap), INDEX)).set_index("pseudonym")
+    df = run_features(engine, snap, scores=True)
     assert df["charlson"].to_dict() == {"a": 13, "b": 0}
 
 
