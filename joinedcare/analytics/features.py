@@ -174,7 +174,7 @@ def condition_codes(index_date: date, *, scores: bool) -> list[ItemCode]:
     recorded before the index date) and, with `scores`, eFI deficits, HFRS groups and
     Charlson conditions as their builders define them (asked for the day before).
 
-    Items read back as flags (LTC, frailty, Charlson: 41) get one bit each of a 64-bit mask.
+    Items read back as flags carry their bit of the mask (`condition_bits`).
     """
     codes = [
         ItemCode("snomed", code, f"{c.kind}:{c.key}") for c in conditions() for code in c.codes
@@ -182,46 +182,52 @@ def condition_codes(index_date: date, *, scores: bool) -> list[ItemCode]:
     if scores:
         day = index_date - timedelta(days=1)
         codes += [*efi.item_codes(), *hfrs.item_codes(day), *charlson.item_codes(day)]
-    flagged = dict.fromkeys(c.item for c in codes if c.item.startswith(_FLAGGED))
-    if len(flagged) > 63:
-        raise ValueError(f"{len(flagged)} flagged items do not fit one 64-bit mask")
-    bit = {name: 1 << i for i, name in enumerate(flagged)}
+    bit = condition_bits()
     # Only the flagged items' codes are copied: the eFI's thousands keep bit 0 as built.
     return [replace(c, bit=bit[c.item]) if c.item in bit else c for c in codes]
 
 
-_FLAGGED = ("ltc:", "frailty:", "charlson:")
+@cache
+def condition_bits() -> dict[str, int]:
+    """Item -> its bit of the 64-bit mask the conditions pass sums over each person's
+    distinct items: every LTC and frailty flag ("ltc:copd"), then every Charlson condition.
+
+    The mask travels through the joins as one column and is read back into flags at the
+    end: 30-odd flag columns made that join three times as costly.
+    """
+    items = [f"{c.kind}:{c.key}" for c in conditions()]
+    items += [f"charlson:{c}" for c in charlson.quan_weights()]
+    if len(items) > 63:
+        raise ValueError(f"{len(items)} flagged items do not fit one 64-bit mask")
+    return {item: 1 << i for i, item in enumerate(items)}
 
 
 def condition_features(cond: ibis.Table, index_date: date, *, scores: bool = False) -> ibis.Table:
-    """One pass over conditions: 0/1 flags per LTC and frailty deficit recorded (SNOMED CT)
-    before the index date and, with `scores`, each person's score inputs: coded eFI
-    deficits (`efi_coded`), summed HFRS weights in tenths (`hfrs_tenths`) and the Charlson
-    index (`charlson`, Quan 2011 weights).
+    """One pass over conditions: each person's `condition_mask` of LTC and frailty deficits
+    recorded (SNOMED CT) before the index date (`condition_bits`; `_finish` reads the flags
+    from it) and, with `scores`, their score inputs: coded eFI deficits (`efi_coded`),
+    summed HFRS weights in tenths (`hfrs_tenths`) and the Charlson index (`charlson`, Quan
+    2011 weights).
 
-    Three aggregates per person over their distinct items (a bit mask of the flags, a count
-    and a sum), then the flags read from the mask: dozens of per-flag aggregates over
-    millions of rows cost several times more. The Charlson index is summed here, on the
-    people with a record, so its 17 conditions are not carried through the joins.
+    Three aggregates per person over their distinct items (the mask, a count and a sum):
+    dozens of per-flag aggregates over millions of rows cost several times more. The
+    Charlson index is summed here, on the people with a record, so its 17 conditions are
+    not carried through the joins either.
     """
     codes = condition_codes(index_date, scores=scores)
     found = match(cond, codes, index_date - timedelta(days=1))
     t = found.table
-    metrics = {"flags": t.bit.sum()}
+    metrics = {"condition_mask": t.bit.sum().cast("int64")}
     if scores:
         lo, hi = found.id_range("efi:")
         metrics["efi_coded"] = t.count(where=t.item.between(lo, hi))
         metrics["hfrs_tenths"] = t.tenths.sum()
     agg = t.group_by("pseudonym").aggregate(**metrics)
-    bit = {c.item: c.bit for c in codes if c.bit}
-    flags = {}
-    for item in conditions():
-        prefix = "ltc" if item.kind == "ltc" else "frailty"
-        flags[f"{prefix}_{item.key}"] = _flag((agg.flags & bit[f"{item.kind}:{item.key}"]) != 0)
-    if scores:
-        present = {c: (agg.flags & bit[f"charlson:{c}"]) != 0 for c in charlson.quan_weights()}
-        flags["charlson"] = charlson.weighted_sum(present, charlson.quan_weights())
-    return agg.select("pseudonym", *metrics.keys() - {"flags"}, **flags)
+    if not scores:
+        return agg
+    bit = condition_bits()
+    present = {c: (agg.condition_mask & bit[f"charlson:{c}"]) != 0 for c in charlson.quan_weights()}
+    return agg.mutate(charlson=charlson.weighted_sum(present, charlson.quan_weights()))
 
 
 def medication_features(meds: ibis.Table, index_date: date, *, scores: bool = False) -> ibis.Table:
@@ -348,9 +354,13 @@ def _finish(t: ibis.Table, index_date: date, windows: Sequence[int], *, scores: 
     stage 5% faster at a million people; no count comes near 2**31.
     """
     counts = [c for c in feature_columns(windows) if c not in _NOT_COUNTS]
-    filled = {
-        c: (t[c].fill_null(0) if c in t.columns else ibis.literal(0)).cast("int32") for c in counts
-    }
+    filled = {c: t[c].fill_null(0) if c in t.columns else ibis.literal(0) for c in counts}
+    if "condition_mask" in t.columns:
+        mask = t.condition_mask.fill_null(0)
+        bit = condition_bits()
+        for c in conditions():
+            filled[f"{c.kind}_{c.key}"] = _flag((mask & bit[f"{c.kind}:{c.key}"]) != 0)
+    filled = {c: v.cast("int32") for c, v in filled.items()}
     ltc = [f"ltc_{c.key}" for c in conditions() if c.kind == "ltc"]
     frail = [f"frailty_{c.key}" for c in conditions() if c.kind == "frailty"]
     filled["ltc_count"] = sum((filled[c] for c in ltc), ibis.literal(0)).cast("int32")
