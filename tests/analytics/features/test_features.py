@@ -94,8 +94,9 @@ def test_windowed_encounter_counts_and_bed_days(engine, snapshot_factory):
     snap = snapshot_factory(
         {
             "practices": PRACTICES,
-            "people": [person("a"), person("nobody")],
+            "people": [person("a"), person("nobody"), person("clinic")],
             "encounters": [
+                enc("clinic", "outpatient", date(2025, 2, 1), date(2025, 2, 1)),
                 enc("a", "inpatient", date(2025, 3, 1), date(2025, 3, 11), "emergency"),  # 6m
                 enc("a", "inpatient", date(2024, 6, 1), date(2024, 6, 4), "emergency"),  # 12m only
                 enc("a", "inpatient", date(2024, 3, 31), date(2024, 4, 5), "emergency"),  # too old
@@ -127,6 +128,9 @@ def test_windowed_encounter_counts_and_bed_days(engine, snapshot_factory):
     assert a["bed_days_6m"] == 10 + 2 + 0
     assert a["bed_days_12m"] == 10 + 3 + 2 + 0
     assert (df.loc["nobody", [c for c in df.columns if c.endswith("m")]] == 0).all()
+    # Contacts but no stay: no bed days (0, not missing).
+    assert df.loc["clinic", "outpatient_attendances_6m"] == 1
+    assert df.loc["clinic", ["bed_days_6m", "bed_days_12m"]].tolist() == [0, 0]
 
 
 def test_conditions_medicines_and_social_care(engine, snapshot_factory):
