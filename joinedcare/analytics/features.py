@@ -195,7 +195,7 @@ def condition_bits() -> dict[str, int]:
     distinct items: every LTC and frailty flag ("ltc:copd"), then every Charlson condition.
 
     The mask travels through the joins as one column and is read back into flags at the
-    end: 30-odd flag columns made that join three times as costly.
+    end: as 24 flag columns they made that join three times as costly.
     """
     items = [f"{c.kind}:{c.key}" for c in conditions()]
     items += [f"charlson:{c}" for c in charlson.quan_weights()]
