@@ -20,6 +20,9 @@ thing measured), then on the same files measures:
   makes the floor's group-by unusually cheap; a hospital feed arrives in date order, and
   the ingest keeps the order it is given.
 
+The floor, the reference and both feature stages are each measured three times, in turn,
+and their best times kept, so the machine's drift over minutes touches them alike.
+
 The last line printed is one JSON object with every figure.
 """
 
@@ -34,6 +37,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -138,6 +142,17 @@ def feature_seconds(
     hook = F.published_scores if scores else None
     t = F.features(tables, day, scores=hook).to_pyarrow()
     return time.perf_counter() - start, t.num_rows
+
+
+def best_of_alternating(measures: dict[str, Callable[[], float]], rounds: int = 3) -> dict:
+    """Each measurement's best seconds of `rounds`, taken in turn (a, b, c, a, b, c, ...):
+    a shared machine's speed drifts over minutes, and alternating spreads the drift over
+    every figure a ratio is taken between, instead of landing on one of them."""
+    best = dict.fromkeys(measures, float("inf"))
+    for _ in range(rounds):
+        for name, measure in measures.items():
+            best[name] = min(best[name], measure())
+    return best
 
 
 def pandas_peer(snapshot: Path, day: date, windows=F.DEFAULT_WINDOWS) -> pd.DataFrame:
@@ -277,17 +292,28 @@ def main(argv: list[str] | None = None) -> dict:
     gc.collect()
 
     day = date.fromisoformat(run["index_dates"]["score"])
-    floor = min(floor_seconds(snapshot) for _ in range(3))
-    feats = [feature_seconds(snapshot, day, args.engine) for _ in range(2)]
-    feature = min(s for s, _ in feats)
-    plain = min(feature_seconds(snapshot, day, args.engine, scores=False)[0] for _ in range(2))
+    feature_rows: list[int] = []
+
+    def features(files: Path, *, scores: bool) -> float:
+        seconds, rows = feature_seconds(files, day, args.engine, scores=scores)
+        feature_rows.append(rows)
+        return seconds
+
+    def measures(files: Path) -> dict[str, Callable[[], float]]:
+        return {
+            "floor": lambda: floor_seconds(files),
+            "feature": lambda: features(files, scores=True),
+            "plain": lambda: features(files, scores=False),
+            "five": lambda: five_counts_seconds(files, day),
+        }
+
+    best = best_of_alternating(measures(snapshot))
+    floor, feature, plain, five = (best[k] for k in ("floor", "feature", "plain", "five"))
     peer, peer_people = (None, None) if args.skip_peer else peer_seconds(snapshot, day)
-    five = min(five_counts_seconds(snapshot, day) for _ in range(3))
-    dated = date_ordered(snapshot, work / f"snapshot-{args.people}-by-date")
-    dated_floor = min(floor_seconds(dated) for _ in range(3))
-    dated_five = min(five_counts_seconds(dated, day) for _ in range(3))
-    dated_feature = min(feature_seconds(dated, day, args.engine)[0] for _ in range(2))
-    dated_plain = min(feature_seconds(dated, day, args.engine, scores=False)[0] for _ in range(2))
+    dated = best_of_alternating(measures(date_ordered(snapshot, work / f"{snapshot.name}-by-date")))
+    dated_floor, dated_feature, dated_plain, dated_five = (
+        dated[k] for k in ("floor", "feature", "plain", "five")
+    )
     v = json.loads((work / "runs" / run["run_id"] / "report.json").read_text())["validation"]
     oracle = v["oracle"]["oracle"] if v.get("oracle") else None
     seconds = run["stage_seconds"]
@@ -306,7 +332,7 @@ def main(argv: list[str] | None = None) -> dict:
         "people_per_second": round(people_scored / run["seconds_total"], 1),
         "floor_seconds": round(floor, 3),
         "feature_stage_seconds": round(feature, 3),
-        "feature_people": feats[0][1],
+        "feature_people": feature_rows[0],
         "peer_seconds": None if peer is None else round(peer, 3),
         "peer_people": peer_people,
         "feature_stage_without_scores_seconds": round(plain, 3),
@@ -343,9 +369,14 @@ def main(argv: list[str] | None = None) -> dict:
         f"run {out['run_seconds']:.1f} s ({out['people_per_second']:,.0f} people/s), "
         f"scoring {out['scoring_seconds']:.1f} s, run peak {run_peak:,.0f} MB"
     )
+    peer_line = (
+        "pandas peer skipped"
+        if peer is None
+        else f"pandas peer {peer:.2f} s ({out['peer_over_feature']}x features)"
+    )
     print(
         f"floor {floor:.2f} s, features {feature:.2f} s ({out['feature_over_floor']}x floor), "
-        f"pandas peer {out['peer_seconds']} s ({out['peer_over_feature']}x features)"
+        + peer_line
     )
     print(
         f"issue's five windowed counts {five:.2f} s ({out['reference_five_counts_over_floor']}x "
