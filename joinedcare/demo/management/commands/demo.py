@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from tqdm import tqdm
 
 from joinedcare.analytics.store import Store
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             self._stratify(out)
         self.stdout.write(f"Operations history: {seed_history(users, out) or 'already there'}")
         self.stdout.write(f"MDT meetings: {arrange_demo_meetings(users) or 'already arranged'}")
+        refresh_statistics()
         self.stdout.write(f"Demo County ready in {time.perf_counter() - started:.1f} s.\n")
         self._print_logins(users, password)
 
@@ -124,3 +126,16 @@ class Command(BaseCommand):
                 f"{user.organisation.name if user.organisation else '':<45} {where}{second}"
             )
         self.stdout.write(f"As of {date.today():%-d %B %Y}; sign in at http://127.0.0.1:8000/")
+
+
+def refresh_statistics() -> None:
+    """Have PostgreSQL re-read the tables just loaded before the site serves them.
+
+    Its planner's row counts come from statistics that autovacuum refreshes only some
+    time after a bulk load; until then a page joining episodes, referrals and people can be
+    planned as if the tables were nearly empty (PostgreSQL's "Populating a Database" advice:
+    run ANALYZE afterwards).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
