@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from joinedcare.caselists import views as caselist_views
 from joinedcare.caselists.actions import publish_run
@@ -80,7 +81,7 @@ def test_main_pages_have_no_serious_accessibility_failures(
         assert response.ok or name == "refused", f"{name}: {response.status}"
         found[name] = violations(page)
     page.goto(pages["its second page"])
-    assert page.get_by_role("navigation", name="Pages of the case list").is_visible()
+    expect(page.get_by_role("navigation", name="Pages of the case list")).to_be_visible()
     page.goto("/people/")
     page.get_by_role("button", name="Search").click()
     found["search errors"] = violations(page)

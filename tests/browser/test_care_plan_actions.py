@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
+from playwright.sync_api import expect
 
 from joinedcare.careplans.models import CarePlanAction
 from joinedcare.staff.roles import Role
@@ -69,14 +70,14 @@ def test_mark_done_and_reopen_fit_a_phone(phone):
     mark_done.click()
     done = phone.get_by_role("table", name="Done in the last 7 days")
     when = date_format(timezone.localdate(), "j M Y")
-    assert done.get_by_role("cell", name=f"Done {when} by Jo Smith").is_visible()
+    expect(done.get_by_role("cell", name=f"Done {when} by Jo Smith")).to_be_visible()
     reopen = button(done, "Reopen")
     assert sideways_scroll(phone) <= 0
     assert on_screen(reopen)
     assert violations(phone) == []
 
     reopen.click()
-    assert phone.get_by_text(f"Reopened: {RAILS}").is_visible()
+    expect(phone.get_by_text(f"Reopened: {RAILS}")).to_be_visible()
     assert on_screen(button(phone, "Mark done"))
     assert CarePlanAction.objects.get().status == CarePlanAction.Status.OPEN
 
@@ -90,11 +91,11 @@ def test_the_plan_page_says_who_marked_done_and_reopens_on_a_phone(phone):
 
     phone.goto(f"/care-plans/{person.public_id}/")
     when = date_format(timezone.localdate(), "j M Y")
-    assert phone.get_by_text(f"Done {when} by Jo Smith").is_visible()
+    expect(phone.get_by_text(f"Done {when} by Jo Smith")).to_be_visible()
     reopen = button(phone, "Reopen")
     assert sideways_scroll(phone) <= 0
     assert on_screen(reopen)
 
     reopen.click()
-    assert phone.get_by_text(f"Reopened: {RAILS}").is_visible()
-    assert phone.get_by_role("cell", name="To do", exact=True).is_visible()
+    expect(phone.get_by_text(f"Reopened: {RAILS}")).to_be_visible()
+    expect(phone.get_by_role("cell", name="To do", exact=True)).to_be_visible()

@@ -6,6 +6,7 @@ escalations."""
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from joinedcare.caselists.actions import publish_run
 from joinedcare.organisations.models import Organisation
@@ -77,9 +78,9 @@ def test_practice_mdt_from_agenda_to_actions_and_escalation(page, practice_mdt):
 
     agenda = page.get_by_role("table")
     for name in ("Ada LOVELACE", "Bob MARLEY", "Cat STEVENS"):
-        assert agenda.get_by_role("link", name=name).is_visible()
-    assert agenda.get_by_text("Open SPA referral").is_visible()
-    assert agenda.get_by_text("New in the practice's top").first.is_visible()
+        expect(agenda.get_by_role("link", name=name)).to_be_visible()
+    expect(agenda.get_by_text("Open SPA referral")).to_be_visible()
+    expect(agenda.get_by_text("New in the practice's top").first).to_be_visible()
 
     # First person: a care plan agreed with her, with actions for the nurse and the VCS.
     agenda.get_by_role("link", name="Ada LOVELACE").click()
@@ -102,7 +103,7 @@ def test_practice_mdt_from_agenda_to_actions_and_escalation(page, practice_mdt):
     page.get_by_label("Health and social care staff").check()
     page.get_by_label("Voluntary and community sector").check()
     page.get_by_role("button", name="Agree the care plan").click()
-    assert page.get_by_text("Care plan agreed.").is_visible()
+    expect(page.get_by_text("Care plan agreed.")).to_be_visible()
 
     # Second person: a support concern for the team MDT.
     page.get_by_role("link", name="Bob MARLEY").click()
@@ -112,21 +113,21 @@ def test_practice_mdt_from_agenda_to_actions_and_escalation(page, practice_mdt):
     )
     page.get_by_role("button", name="Escalate").click()
     rows = page.get_by_role("row")
-    assert rows.filter(has_text="Ada LOVELACE").get_by_text("Care plan created").is_visible()
-    assert rows.filter(has_text="Bob MARLEY").get_by_text("Escalate to the next").is_visible()
+    expect(rows.filter(has_text="Ada LOVELACE").get_by_text("Care plan created")).to_be_visible()
+    expect(rows.filter(has_text="Bob MARLEY").get_by_text("Escalate to the next")).to_be_visible()
 
     # The district nurse sees her action.
     page.context.clear_cookies()
     sign_in(page, "dn", factories.PASSWORD)
     page.get_by_role("link", name="My actions").first.click()
     mine = page.get_by_role("table").first
-    assert mine.get_by_role("cell", name="Dress the leg ulcer weekly", exact=True).is_visible()
-    assert mine.get_by_role("link", name="Ada LOVELACE").is_visible()
+    expect(mine.get_by_role("cell", name="Dress the leg ulcer weekly", exact=True)).to_be_visible()
+    expect(mine.get_by_role("link", name="Ada LOVELACE")).to_be_visible()
 
     # The team MDT lead sees the escalation.
     page.context.clear_cookies()
     sign_in(page, "lead", factories.PASSWORD)
     page.goto("/meetings/escalations/")
     row = page.get_by_role("row").filter(has_text="Carer is exhausted")
-    assert row.get_by_text("Bob MARLEY").is_visible()
-    assert row.get_by_text("Team Around Patients MDT of Dales TAP").is_visible()
+    expect(row.get_by_text("Bob MARLEY")).to_be_visible()
+    expect(row.get_by_text("Team Around Patients MDT of Dales TAP")).to_be_visible()
