@@ -10,9 +10,8 @@ of codes, and, being an equi-join, every engine plans it as a hash join.
 
 Items carry their own look-back (`since`) and source rule (`hospital_only`), so lists with
 different windows share the pass; `tenths` carries a weight for lists that sum one (HFRS),
-and `bit` a distinct power of two for items read back as flags: summed over a person's
-distinct items it is a bit mask, one aggregate for dozens of flags (engines that run Ibis
-do not all have `bit_or`).
+and `bit` a distinct power of two for items read back as flags: `bit_or` over a person's
+rows is a bit mask, one aggregate for dozens of flags.
 """
 
 from __future__ import annotations
@@ -26,6 +25,17 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from joinedcare.analytics.scores._windows import HOSPITAL_SOURCES, normalised
+
+
+@ibis.udf.agg.builtin
+def bit_or(x: int) -> int:  # type: ignore[empty-body]
+    """Bitwise OR of a group's values: DuckDB's and Spark SQL's own `bit_or` (Ibis names
+    it for DuckDB only). Unlike a sum of bits it needs no distinct rows first."""
+
+
+@ibis.udf.scalar.builtin
+def bit_count(x: int) -> int:  # type: ignore[empty-body]
+    """The number of bits set in `x`: DuckDB's and Spark SQL's own `bit_count`."""
 
 
 @dataclass(frozen=True)

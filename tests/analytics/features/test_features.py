@@ -302,6 +302,48 @@ def test_charlson_from_the_conditions_pass(engine, snapshot_factory):
     assert df["charlson"].to_dict() == {"a": 13, "b": 0}
 
 
+def test_efi_deficits_and_hfrs_groups_count_once_however_often_coded(engine, snapshot_factory):
+    # eFI: falls coded three times (one code twice, another once) and dizziness once are 2
+    # deficits. HFRS, hospital ICD-10 in the two years up to the day before: F00 by two codes
+    # (7.1 once) + G81 (4.4) = 11.5; R29 from the GP and I69 from 2022 do not count. The same
+    # F00 and G81 are Charlson's dementia (2) and hemiplegia (2).
+    def rec(code, day, system="snomed", source="gp"):
+        return {
+            "pseudonym": "a",
+            "code_system": system,
+            "code": code,
+            "recorded_on": day,
+            "source": source,
+        }
+
+    snap = snapshot_factory(
+        {
+            "practices": PRACTICES,
+            "people": [person("a"), person("b")],
+            "encounters": [],
+            "conditions": [
+                rec("161898004", date(2020, 1, 1)),
+                rec("161898004", date(2024, 1, 1)),
+                rec("1912002", date(2024, 2, 1)),
+                rec("111541001", date(2023, 5, 1)),
+                rec("F000", date(2024, 6, 1), "icd10", "inpatient"),
+                rec("F001", date(2025, 1, 1), "icd10", "inpatient"),
+                rec("F001", date(2025, 2, 1), "icd10", "inpatient"),
+                rec("G810", date(2025, 1, 1), "icd10", "outpatient"),
+                rec("R296", date(2025, 1, 1), "icd10", "gp"),
+                rec("I690", date(2022, 1, 1), "icd10", "inpatient"),
+            ],
+        }
+    )
+    df = run_features(engine, snap, scores=True)
+    a, b = df.loc["a"], df.loc["b"]
+    assert (a["efi"], a["efi_category"]) == (2 / 36, "fit")
+    assert (a["hfrs"], a["hfrs_band"]) == (pytest.approx(11.5), "intermediate")
+    assert a["charlson"] == 4
+    assert (a["frailty_falls"], a["frailty_deficit_count"]) == (1, 1)
+    assert (b["efi"], b["hfrs"], b["hfrs_band"], b["charlson"]) == (0.0, 0.0, "low", 0)
+
+
 def test_outcome_is_an_emergency_admission_in_the_next_12_months(engine, snapshot_factory):
     snap = snapshot_factory(
         {
