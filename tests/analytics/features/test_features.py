@@ -42,6 +42,17 @@ def enc(pid: str, setting: str, start: date, end: date | None = SAME_DAY, method
     }
 
 
+def condition(code: str, day: date, system: str = "snomed", source: str = "gp", pid="a") -> dict:
+    """A condition record, coded in `system` by `source`."""
+    return {
+        "pseudonym": pid,
+        "code_system": system,
+        "code": code,
+        "recorded_on": day,
+        "source": source,
+    }
+
+
 def run_features(engine: str, snapshot, day=INDEX, scores=None, **kw):
     con = engines.connect(engine)
     df = collect(F.features(engines.tables(con, snapshot), day, scores=scores, **kw))
@@ -139,48 +150,12 @@ def test_conditions_medicines_and_social_care(engine, snapshot_factory):
             "practices": PRACTICES,
             "people": [person("a"), person("b")],
             "conditions": [
-                {
-                    "pseudonym": "a",
-                    "code_system": "snomed",
-                    "code": "13645005",  # COPD
-                    "recorded_on": date(2010, 1, 1),
-                    "source": "gp",
-                },
-                {
-                    "pseudonym": "a",
-                    "code_system": "snomed",
-                    "code": "84114007",  # heart failure
-                    "recorded_on": date(2025, 3, 31),
-                    "source": "gp",
-                },
-                {
-                    "pseudonym": "a",
-                    "code_system": "snomed",
-                    "code": "84114007",  # recorded twice
-                    "recorded_on": date(2025, 1, 1),
-                    "source": "gp",
-                },
-                {
-                    "pseudonym": "a",
-                    "code_system": "snomed",
-                    "code": "52448006",  # dementia: later
-                    "recorded_on": INDEX,
-                    "source": "gp",
-                },
-                {
-                    "pseudonym": "a",
-                    "code_system": "icd10",
-                    "code": "13645005",  # not SNOMED
-                    "recorded_on": date(2010, 1, 1),
-                    "source": "inpatient",
-                },
-                {
-                    "pseudonym": "a",
-                    "code_system": "snomed",
-                    "code": "161898004",  # falls
-                    "recorded_on": date(2024, 1, 1),
-                    "source": "community",
-                },
+                condition("13645005", date(2010, 1, 1)),  # COPD
+                condition("84114007", date(2025, 3, 31)),  # heart failure
+                condition("84114007", date(2025, 1, 1)),  # recorded twice
+                condition("52448006", INDEX),  # dementia: later
+                condition("13645005", date(2010, 1, 1), "icd10", "inpatient"),  # not SNOMED
+                condition("161898004", date(2024, 1, 1), source="community"),  # falls
             ],
             "medications": [
                 {
@@ -278,13 +253,7 @@ def test_charlson_from_the_conditions_pass(engine, snapshot_factory):
     # diabetes with complications 1 (without: suppressed) = 13. A GP-coded diagnosis and
     # one from over a year before do not count.
     def dx(code, day=date(2025, 1, 10), source="inpatient"):
-        return {
-            "pseudonym": "a",
-            "code_system": "icd10",
-            "code": code,
-            "recorded_on": day,
-            "source": source,
-        }
+        return condition(code, day, "icd10", source)
 
     snap = snapshot_factory(
         {
@@ -307,31 +276,22 @@ def test_efi_deficits_and_hfrs_groups_count_once_however_often_coded(engine, sna
     # deficits. HFRS, hospital ICD-10 in the two years up to the day before: F00 by two codes
     # (7.1 once) + G81 (4.4) = 11.5; R29 from the GP and I69 from 2022 do not count. The same
     # F00 and G81 are Charlson's dementia (2) and hemiplegia (2).
-    def rec(code, day, system="snomed", source="gp"):
-        return {
-            "pseudonym": "a",
-            "code_system": system,
-            "code": code,
-            "recorded_on": day,
-            "source": source,
-        }
-
     snap = snapshot_factory(
         {
             "practices": PRACTICES,
             "people": [person("a"), person("b")],
             "encounters": [],
             "conditions": [
-                rec("161898004", date(2020, 1, 1)),
-                rec("161898004", date(2024, 1, 1)),
-                rec("1912002", date(2024, 2, 1)),
-                rec("111541001", date(2023, 5, 1)),
-                rec("F000", date(2024, 6, 1), "icd10", "inpatient"),
-                rec("F001", date(2025, 1, 1), "icd10", "inpatient"),
-                rec("F001", date(2025, 2, 1), "icd10", "inpatient"),
-                rec("G810", date(2025, 1, 1), "icd10", "outpatient"),
-                rec("R296", date(2025, 1, 1), "icd10", "gp"),
-                rec("I690", date(2022, 1, 1), "icd10", "inpatient"),
+                condition("161898004", date(2020, 1, 1)),
+                condition("161898004", date(2024, 1, 1)),
+                condition("1912002", date(2024, 2, 1)),
+                condition("111541001", date(2023, 5, 1)),
+                condition("F000", date(2024, 6, 1), "icd10", "inpatient"),
+                condition("F001", date(2025, 1, 1), "icd10", "inpatient"),
+                condition("F001", date(2025, 2, 1), "icd10", "inpatient"),
+                condition("G810", date(2025, 1, 1), "icd10", "outpatient"),
+                condition("R296", date(2025, 1, 1), "icd10", "gp"),
+                condition("I690", date(2022, 1, 1), "icd10", "inpatient"),
             ],
         }
     )

@@ -19,40 +19,16 @@ from joinedcare.analytics.codelists import efi_codelist
 from joinedcare.analytics.features import features
 from joinedcare.analytics.scores import charlson, efi, hfrs, lace
 from joinedcare.analytics.scores._windows import HOSPITAL_SOURCES, in_window
+from tests.analytics.conftest import SCHEMAS
 
 INDEX = dt.date(2024, 6, 30)
 PEOPLE = [f"p{i}" for i in range(6)]
 OFFSETS = [-800, -731, -730, -729, -366, -365, -364, -200, -184, -183, -31, -30, -29, -1, 0, 1]
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-CONDITION_SCHEMA = pa.schema(
-    [
-        ("pseudonym", pa.string()),
-        ("code_system", pa.string()),
-        ("code", pa.string()),
-        ("recorded_on", pa.date32()),
-        ("source", pa.string()),
-    ]
-)
-MEDICATION_SCHEMA = pa.schema(
-    [
-        ("pseudonym", pa.string()),
-        ("code_system", pa.string()),
-        ("code", pa.string()),
-        ("issued_on", pa.date32()),
-    ]
-)
-ENCOUNTER_SCHEMA = pa.schema(
-    [
-        ("pseudonym", pa.string()),
-        ("encounter_id", pa.string()),
-        ("setting", pa.string()),
-        ("admission_method", pa.string()),
-        ("start_date", pa.date32()),
-        ("end_date", pa.date32()),
-        ("discharge_destination", pa.string()),
-    ]
-)
+CONDITION_SCHEMA = SCHEMAS["conditions"]
+MEDICATION_SCHEMA = SCHEMAS["medications"]
+ENCOUNTER_SCHEMA = SCHEMAS["encounters"]
 
 
 def _pick(deficit, system, n=2):
@@ -386,34 +362,16 @@ def test_lace_by_person_counts_ed_visits_before_a_long_stay(con):
     assert by_person == full
 
 
-PEOPLE_SCHEMA = pa.schema(
-    [
-        ("pseudonym", pa.string()),
-        ("date_of_birth", pa.date32()),
-        ("sex", pa.string()),
-        ("practice_code", pa.string()),
-        ("registered_from", pa.date32()),
-        ("registered_to", pa.date32()),
-        ("imd_decile", pa.int32()),
-        ("ethnic_category", pa.string()),
-        ("date_of_death", pa.date32()),
-    ]
-)
-PRACTICE_SCHEMA = pa.schema(
-    [("practice_code", pa.string()), ("team_code", pa.string()), ("locality_code", pa.string())]
-)
-
-
 @SETTINGS
 @given(condition_lists, medication_lists, encounter_lists)
 def test_feature_stage_scores_match_reference(con, conditions, medications, encounters):
     # The feature stage scores from its own passes (bit masks over coded rows, not these
     # builders); asked at the next day's index date it scores as of INDEX, as the oracle.
     born, registered = dt.date(1940, 1, 1), dt.date(2000, 1, 1)
-    people = [(p, born, "female", "P1", registered, None, 3, "A", None) for p in PEOPLE]
+    people = [(p, born, "female", "P1", registered, None, None, 3, "A", None) for p in PEOPLE]
     tables = {
-        "people": _table(people, PEOPLE_SCHEMA),
-        "practices": _table([("P1", "T1", "L1")], PRACTICE_SCHEMA),
+        "people": _table(people, SCHEMAS["people"]),
+        "practices": _table([("P1", "Practice 1", "T1", "L1", None)], SCHEMAS["practices"]),
         "conditions": _table(conditions, CONDITION_SCHEMA),
         "medications": _table(medications, MEDICATION_SCHEMA),
         "encounters": _table(encounters, ENCOUNTER_SCHEMA),
