@@ -53,6 +53,11 @@ class Table:
     date_order: tuple[tuple[str, str], ...] = ()
     # Child tables refer to a person who must be in people.
     has_person: bool = True
+    # Columns the snapshot's rows are sorted by (ties in input order). Encounters are kept
+    # in date order whatever order they arrive in: the features read windows of the last
+    # months, and Parquet's per-row-group date ranges then let the engine skip the older
+    # row groups.
+    stored_order: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         """The column called `name`."""
@@ -155,6 +160,7 @@ ENCOUNTERS = Table(
     ),
     key=("encounter_id",),
     date_order=(("start_date", "end_date"),),
+    stored_order=("start_date",),
 )
 
 MEDICATIONS = Table(

@@ -20,12 +20,13 @@ from joinedcare.analytics.schema import PERSON_ID, PSEUDONYM, TABLES, Table, qua
 from joinedcare.analytics.store import SnapshotWriter, Store
 
 from .identity import Identity, identity_table
-from .rules import checked_sql, duplicate_update_sql, reference_sql
+from .rules import checked_column, checked_sql, duplicate_update_sql, reference_sql
 from .staging import MALFORMED, StagedTable, create_malformed_table, literal, quote
 from .summary import Summary, TableCounts
 
 # Bump when the same input would give a different snapshot (recorded in every manifest).
-INGEST_VERSION = 1
+# 2: encounters stored in date order.
+INGEST_VERSION = 2
 
 Progress = Callable[[str, int, int], None]
 Stage = Callable[[duckdb.DuckDBPyConnection], dict[str, StagedTable]]
@@ -177,7 +178,8 @@ def _check_and_write(
 
 
 def _good_rows_sql(table: Table) -> str:
-    """The stored columns, typed, in input order: the pseudonym replaces the NHS number."""
+    """The stored columns, typed, sorted by the table's `stored_order` and then input order:
+    the pseudonym replaces the NHS number."""
     parts = []
     for column in table.columns:
         if column.name == PERSON_ID:
@@ -186,7 +188,10 @@ def _good_rows_sql(table: Table) -> str:
             parts.append(quote(column.name))
         else:
             parts.append(f"_t_{column.name} AS {quote(column.name)}")
-    return f"SELECT {', '.join(parts)} FROM checked WHERE _reason IS NULL ORDER BY _line"
+    order = [checked_column(table, c) for c in table.stored_order] + ["_line"]
+    return (
+        f"SELECT {', '.join(parts)} FROM checked WHERE _reason IS NULL ORDER BY {', '.join(order)}"
+    )
 
 
 def _write_table(con: duckdb.DuckDBPyConnection, select_sql: str, path: Path) -> None:

@@ -11,6 +11,7 @@ was loaded.
 # ruff: noqa: S608 -- SQL here is built from the schema's own names (quoted by quote()) and
 # values escaped by literal(); no input text is put into SQL unescaped.
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -197,14 +198,16 @@ def duplicate_update_sql(table: Table) -> str:
     )
 
 
+def checked_column(table: Table, name: str) -> str:
+    """The SQL for column `name`'s checked value: typed, or the pseudonym for the NHS number."""
+    if name == PERSON_ID:
+        return "_pseudonym"
+    return f"_t_{name}" if table.column(name).type != "str" else quote(name)
+
+
 def _key(table: Table) -> tuple[list[str], str, str]:
     """Key columns (SQL), reason SQL and kind for duplicates of `table`."""
-
-    def value(name: str) -> str:
-        if name == PERSON_ID:
-            return "_pseudonym"
-        return f"_t_{name}" if table.column(name).type != "str" else quote(name)
-
+    value = functools.partial(checked_column, table)
     if table.key is None:
         kind = "duplicate row"
         return [value(n) for n in table.column_names], literal(kind), kind

@@ -16,6 +16,7 @@ from .conftest import (
     TODAY,
     UNKNOWN,
     base_tables,
+    table,
     write_csv,
     write_parquet,
 )
@@ -136,3 +137,25 @@ def test_store_lists_nothing_before_the_first_ingest(tmp_path):
     store = Store(tmp_path / "nowhere")
     assert store.current() is None
     assert store.snapshots() == []
+
+
+def test_encounters_are_stored_in_date_order_other_tables_as_given(tmp_path, store):
+    # A feed in any order is stored by start date (the features' windows then skip older
+    # row groups); encounters on the same day, and every other table, keep the input order.
+    tables = base_tables()
+    enc = tables["encounters"][0]
+    tables["encounters"] = [
+        {**enc, "encounter_id": e, "start_date": day, "end_date": day}
+        for e, day in (
+            ("late", "2025-03-01"),
+            ("early", "2024-01-01"),
+            ("same day, first", "2025-02-01"),
+            ("same day, second", "2025-02-01"),
+        )
+    ]
+    tables["conditions"].reverse()
+    summary = ingest_folder(write_csv(tmp_path / "extract", tables), store, KEY, today=TODAY)
+    stored = table(summary, "encounters").column("encounter_id").to_pylist()
+    assert stored == ["early", "same day, first", "same day, second", "late"]
+    codes = table(summary, "conditions").column("code").to_pylist()
+    assert codes == [c["code"] for c in tables["conditions"]]
