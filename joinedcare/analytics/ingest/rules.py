@@ -11,7 +11,6 @@ was loaded.
 # ruff: noqa: S608 -- SQL here is built from the schema's own names (quoted by quote()) and
 # values escaped by literal(); no input text is put into SQL unescaped.
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -207,14 +206,13 @@ def checked_column(table: Table, name: str) -> str:
 
 def _key(table: Table) -> tuple[list[str], str, str]:
     """Key columns (SQL), reason SQL and kind for duplicates of `table`."""
-    value = functools.partial(checked_column, table)
     if table.key is None:
         kind = "duplicate row"
-        return [value(n) for n in table.column_names], literal(kind), kind
+        return [checked_column(table, n) for n in table.column_names], literal(kind), kind
     names = " and ".join(table.key)
     kind = f"duplicate {names}"
     if table.key == (PERSON_ID,) or PERSON_ID in table.key:
         # The NHS number itself must not appear in the quarantine.
-        return [value(n) for n in table.key], literal(kind), kind
+        return [checked_column(table, n) for n in table.key], literal(kind), kind
     shown = _text(literal(f"{kind} "), f"left(checked.{quote(table.key[0])}, 40)")
-    return [value(n) for n in table.key], shown, kind
+    return [checked_column(table, n) for n in table.key], shown, kind
