@@ -16,7 +16,7 @@ from joinedcare.analytics.store import Store
 from .folder import stage_folder
 from .identity import NhsNumbers, OmopPersonIds
 from .omop import stage_omop
-from .pipeline import INGEST_VERSION, Progress, run
+from .pipeline import INGEST_VERSION, ROW_GROUP_ROWS, Progress, run
 from .staging import IngestError
 from .summary import Summary, TableCounts
 
@@ -25,6 +25,7 @@ FORMATS = ("folder", "omop")
 __all__ = [
     "FORMATS",
     "INGEST_VERSION",
+    "ROW_GROUP_ROWS",
     "IngestError",
     "Progress",
     "Summary",

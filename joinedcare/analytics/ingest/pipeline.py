@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from joinedcare.analytics.schema import PERSON_ID, PSEUDONYM, TABLES, Table, quarantine_columns
+from joinedcare.analytics.schema import PERSON_ID, TABLES, Table, quarantine_columns
 from joinedcare.analytics.store import SnapshotWriter, Store
 
 from .identity import Identity, identity_table
@@ -27,6 +27,10 @@ from .summary import Summary, TableCounts
 # Bump when the same input would give a different snapshot (recorded in every manifest).
 # 2: encounters stored in date order.
 INGEST_VERSION = 2
+
+# Rows per Parquet row group: each group's min/max lets engines skip it (encounters are
+# stored in date order, `Table.stored_order`).
+ROW_GROUP_ROWS = 100_000
 
 Progress = Callable[[str, int, int], None]
 Stage = Callable[[duckdb.DuckDBPyConnection], dict[str, StagedTable]]
@@ -180,14 +184,10 @@ def _check_and_write(
 def _good_rows_sql(table: Table) -> str:
     """The stored columns, typed, sorted by the table's `stored_order` and then input order:
     the pseudonym replaces the NHS number."""
-    parts = []
-    for column in table.columns:
-        if column.name == PERSON_ID:
-            parts.append(f"_pseudonym AS {PSEUDONYM}")
-        elif column.type == "str":
-            parts.append(quote(column.name))
-        else:
-            parts.append(f"_t_{column.name} AS {quote(column.name)}")
+    parts = [
+        f"{checked_column(table, name)} AS {quote(stored)}"
+        for name, stored in zip(table.column_names, table.stored_columns, strict=True)
+    ]
     order = [checked_column(table, c) for c in table.stored_order] + ["_line"]
     return (
         f"SELECT {', '.join(parts)} FROM checked WHERE _reason IS NULL ORDER BY {', '.join(order)}"
@@ -198,7 +198,7 @@ def _write_table(con: duckdb.DuckDBPyConnection, select_sql: str, path: Path) ->
     """Write one snapshot table as Parquet."""
     con.execute(
         f"COPY ({select_sql}) TO {literal(str(path))} "
-        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)"
+        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
     )
 
 
