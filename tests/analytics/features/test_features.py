@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -302,6 +303,29 @@ def test_efi_deficits_and_hfrs_groups_count_once_however_often_coded(engine, sna
     assert a["charlson"] == 4
     assert (a["frailty_falls"], a["frailty_deficit_count"]) == (1, 1)
     assert (b["efi"], b["hfrs"], b["hfrs_band"], b["charlson"]) == (0.0, 0.0, "low", 0)
+
+
+def test_rows_come_in_pseudonym_order_whatever_order_people_are_stored_in(engine, snapshot_factory):
+    """Stratify lines features and outcomes up by position, so `features` must keep its
+    promise of pseudonym order on every engine, scores and all."""
+    names = [f"p{i:03d}" for i in range(120)]
+    random.Random(3).shuffle(names)
+    snap = snapshot_factory(
+        {
+            "practices": PRACTICES,
+            "people": [person(n) for n in names],
+            "encounters": [
+                enc(n, "inpatient", date(2025, 3, 20), method="emergency") for n in names[::3]
+            ],
+            "conditions": [
+                condition("I10", date(2024, 5, 1), "icd10", "inpatient", n) for n in names[::2]
+            ],
+        }
+    )
+    con = engines.connect(engine)
+    got = collect(F.features(engines.tables(con, snap), INDEX))
+    assert got["pseudonym"].tolist() == sorted(names)
+    assert got["lace"].notna().sum() == len(names[::3])
 
 
 def test_outcome_is_an_emergency_admission_in_the_next_12_months(engine, snapshot_factory):
