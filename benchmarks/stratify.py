@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/stratify.py --people 1000000
 
 Builds Demo County at the scale that gives about N people alive at the extract date (scales
-above 1 enlarge every practice's list proportionally; the generator allows it), turns the
-extract into a snapshot laid out as ingest stores it (encounters in date order; nhs_number
-renamed to pseudonym: ingest's keyed hash is not the thing measured), then on the same
-files measures:
+above 1 enlarge every practice's list proportionally; the generator allows it) and ingests
+it with `joinedcare.analytics.ingest`, both in a child process, so the files measured are
+the snapshot exactly as the product stores it (keyed-hash pseudonyms, encounters in date
+order). Then, on those files, it measures:
 
 - the run: seconds and peak memory per stage (features at three index dates, fit,
   temporal validation, scoring with per-person factors, writing the outputs);
@@ -17,11 +17,11 @@ files measures:
 - the issue's reference: five windowed counts (A&E, emergency and elective admissions,
   outpatient and GP contacts in 12 months) in one DuckDB query, against the same floor;
 - the floor, the reference and the feature stage (with and without the published scores)
-  again on the same rows in the extract's order: the generator writes each person's
-  encounters together, which makes the floor's group-by unusually cheap and the features'
-  date windows unable to skip any row group.
+  again on the same rows sorted by person: an extract that writes each person's
+  encounters together makes the floor's group-by unusually cheap, and the features' date
+  windows unable to skip any row group.
 
-The floor, the reference and both feature stages are each measured three times, in turn,
+The floor, the reference and both feature stages are each measured five times, in turn,
 and their best times kept, so the machine's drift over minutes touches them alike.
 
 The last line printed is one JSON object with every figure.
@@ -45,16 +45,17 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from joinedcare.analytics import engines, stratify
 from joinedcare.analytics import features as F
-from joinedcare.analytics.ingest import INGEST_VERSION, ROW_GROUP_ROWS
-from joinedcare.analytics.schema import PERSON_ID, PSEUDONYM, TABLES
+from joinedcare.analytics.ingest import INGEST_VERSION, ROW_GROUP_ROWS, ingest_folder
+from joinedcare.analytics.schema import PSEUDONYM
+from joinedcare.analytics.store import Store
 from joinedcare.synthetic import build_county
 
 DEMO_COUNTY_PEOPLE = 559_540
+KEY = "benchmark-key-not-secret"  # the pseudonym key of a synthetic county
 
 
 def peak_mb() -> float:
@@ -62,68 +63,43 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def prepare(county: Path, snapshot: Path, seed: int, scale: float) -> None:
-    """Demo County at `scale` in `county` (unless built) and its snapshot in `snapshot`."""
+def prepare(county: Path, store: Path, seed: int, scale: float) -> None:
+    """Demo County at `scale` in `county` (unless built), ingested into `store`."""
     if not (county / "manifest.json").exists():
         build_county(county, seed=seed, scale=scale)
-    make_snapshot(county / "extract", snapshot)
-    shutil.copy(county / "manifest.json", snapshot / "manifest.json")
+    ingest_folder(county / "extract", Store(store), KEY)
 
 
-def make_snapshot(extract_dir: Path, out: Path) -> Path:
-    """Copy a Demo County extract as a snapshot laid out as ingest stores it: nhs_number ->
-    pseudonym, encounters sorted by start date (ties in the extract's order)."""
+def ingested(store: Path) -> Path | None:
+    """The store's current snapshot if this version of ingest wrote it, else None."""
+    snapshot = Store(store).current()
+    if snapshot is None or snapshot.manifest["code_version"]["ingest"] != INGEST_VERSION:
+        return None
+    return snapshot.path
+
+
+def grouped_by_person(snapshot: Path, out: Path) -> Path:
+    """`snapshot` with encounters sorted by person (then date), as an extract that writes
+    each person's rows together would give them; the other tables linked."""
     out.mkdir(parents=True, exist_ok=True)
-    for path in sorted(extract_dir.glob("*.parquet")):
-        order = TABLES[path.stem].stored_order
-        if order:
-            _copy_sorted(path, out / path.name, order)
-        else:
-            _copy(path, out / path.name)
-    return out
-
-
-def as_extracted(extract_dir: Path, snapshot: Path, out: Path) -> Path:
-    """`snapshot` with the tables ingest sorts back in the extract's order (the rest linked)."""
-    out.mkdir(parents=True, exist_ok=True)
-    for path in sorted(extract_dir.glob("*.parquet")):
+    for path in sorted(snapshot.glob("*.parquet")):
         target = out / path.name
         if target.exists():
             continue
-        if TABLES[path.stem].stored_order:
-            _copy(path, target)
-        else:
-            target.symlink_to((snapshot / path.name).resolve())
+        if path.stem != "encounters":
+            target.symlink_to(path.resolve())
+            continue
+        con = duckdb.connect()
+        con.sql("SET memory_limit = '1.5GB'")
+        con.sql("SET enable_progress_bar = false")
+        partial = target.with_suffix(".partial")
+        con.sql(
+            f"COPY (SELECT * FROM read_parquet('{path}') ORDER BY {PSEUDONYM}, start_date) "  # noqa: S608
+            f"TO '{partial}' (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+        )
+        con.close()
+        partial.rename(target)
     return out
-
-
-def _renamed(names: list[str]) -> list[str]:
-    return [PSEUDONYM if c == PERSON_ID else c for c in names]
-
-
-def _copy(source: Path, target: Path) -> None:
-    """`source` with nhs_number renamed, row group by row group (small memory at 1M people)."""
-    pf = pq.ParquetFile(source)
-    names = _renamed(pf.schema_arrow.names)
-    schema = pa.schema([f.with_name(n) for f, n in zip(pf.schema_arrow, names, strict=True)])
-    with pq.ParquetWriter(target, schema) as writer:
-        for i in range(pf.num_row_groups):
-            writer.write_table(pf.read_row_group(i).rename_columns(names), ROW_GROUP_ROWS)
-
-
-def _copy_sorted(source: Path, target: Path, order: tuple[str, ...]) -> None:
-    """`source` sorted by `order`, then its own row order, as ingest sorts (on disk when big)."""
-    names = pq.ParquetFile(source).schema_arrow.names
-    columns = ", ".join(f"{c} AS {n}" for c, n in zip(names, _renamed(names), strict=True))
-    con = duckdb.connect()
-    con.sql("SET memory_limit = '1.5GB'")
-    con.sql("SET enable_progress_bar = false")
-    con.sql(
-        f"COPY (SELECT {columns} FROM read_parquet('{source}', file_row_number = true) "  # noqa: S608
-        f"ORDER BY {', '.join(order)}, file_row_number) TO '{target}' "
-        f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
-    )
-    con.close()
 
 
 def query_seconds(sql: str) -> float:
@@ -176,7 +152,7 @@ def feature_seconds(
     return time.perf_counter() - start, t.num_rows
 
 
-def best_of_alternating(measures: dict[str, Callable[[], float]], rounds: int = 3) -> dict:
+def best_of_alternating(measures: dict[str, Callable[[], float]], rounds: int = 5) -> dict:
     """Each measurement's best seconds of `rounds`, taken in turn (a, b, c, a, b, c, ...):
     a shared machine's speed drifts over minutes, and alternating spreads the drift over
     every figure a ratio is taken between, instead of landing on one of them."""
@@ -300,20 +276,20 @@ def main(argv: list[str] | None = None) -> dict:
     scale = args.people / DEMO_COUNTY_PEOPLE
     work = args.work or Path(tempfile.mkdtemp(prefix="stratify_bench_"))
     county = work / f"county-{args.people}"
-    # Named by ingest's version: a snapshot laid out by an older ingest is not reused.
-    snapshot = work / f"snapshot-{args.people}-ingest-v{INGEST_VERSION}"
+    store = work / f"store-{args.people}"
     t0 = time.perf_counter()
-    # The manifest is copied last: a snapshot without it was interrupted and is rebuilt.
-    if not (snapshot / "manifest.json").exists():
+    snapshot = ingested(store)
+    if snapshot is None:
         # In a child process: building the county peaks near 5 GB at a million people, and
         # this process's peak memory must be the run's alone.
         child = multiprocessing.get_context("spawn").Process(
-            target=prepare, args=(county, snapshot, args.seed, scale)
+            target=prepare, args=(county, store, args.seed, scale)
         )
         child.start()
         child.join()
-        if child.exitcode != 0:
-            sys.exit(f"building the county or its snapshot failed (exit {child.exitcode})")
+        snapshot = ingested(store)
+        if child.exitcode != 0 or snapshot is None:
+            sys.exit(f"building or ingesting the county failed (exit {child.exitcode})")
     build_seconds = time.perf_counter() - t0
     encounters = pq.ParquetFile(snapshot / "encounters.parquet").metadata.num_rows
     print(f"county at scale {scale:.3f}: {encounters:,} encounters ({build_seconds:.1f} s)")
@@ -349,12 +325,10 @@ def main(argv: list[str] | None = None) -> dict:
     best = best_of_alternating(measures(snapshot))
     floor, feature, plain, five = (best[k] for k in ("floor", "feature", "plain", "five"))
     peer, peer_people = (None, None) if args.skip_peer else peer_seconds(snapshot, day)
-    in_extract_order = as_extracted(
-        county / "extract", snapshot, work / f"{snapshot.name}-as-extracted"
-    )
-    extracted = best_of_alternating(measures(in_extract_order))
-    ex_floor, ex_feature, ex_plain, ex_five = (
-        extracted[k] for k in ("floor", "feature", "plain", "five")
+    by_person = grouped_by_person(snapshot, work / f"{snapshot.name}-by-person")
+    grouped = best_of_alternating(measures(by_person))
+    p_floor, p_feature, p_plain, p_five = (
+        grouped[k] for k in ("floor", "feature", "plain", "five")
     )
     v = json.loads((work / "runs" / run["run_id"] / "report.json").read_text())["validation"]
     oracle = v["oracle"]["oracle"] if v.get("oracle") else None
@@ -382,13 +356,13 @@ def main(argv: list[str] | None = None) -> dict:
         "feature_without_scores_over_floor": round(plain / floor, 2),
         "reference_five_counts_seconds": round(five, 3),
         "reference_five_counts_over_floor": round(five / floor, 2),
-        "extract_order_floor_seconds": round(ex_floor, 3),
-        "extract_order_reference_five_counts_seconds": round(ex_five, 3),
-        "extract_order_reference_five_counts_over_floor": round(ex_five / ex_floor, 2),
-        "extract_order_feature_stage_seconds": round(ex_feature, 3),
-        "extract_order_feature_over_floor": round(ex_feature / ex_floor, 2),
-        "extract_order_feature_stage_without_scores_seconds": round(ex_plain, 3),
-        "extract_order_feature_without_scores_over_floor": round(ex_plain / ex_floor, 2),
+        "person_order_floor_seconds": round(p_floor, 3),
+        "person_order_reference_five_counts_seconds": round(p_five, 3),
+        "person_order_reference_five_counts_over_floor": round(p_five / p_floor, 2),
+        "person_order_feature_stage_seconds": round(p_feature, 3),
+        "person_order_feature_over_floor": round(p_feature / p_floor, 2),
+        "person_order_feature_stage_without_scores_seconds": round(p_plain, 3),
+        "person_order_feature_without_scores_over_floor": round(p_plain / p_floor, 2),
         "peer_over_feature": None if peer is None else round(peer / feature, 2),
         "peer_over_feature_without_scores": None if peer is None else round(peer / plain, 2),
         "auc": v["model"]["auc"]["auc"],
@@ -423,12 +397,12 @@ def main(argv: list[str] | None = None) -> dict:
     print(
         f"issue's five windowed counts {five:.2f} s ({out['reference_five_counts_over_floor']}x "
         f"floor), features without the published scores {plain:.2f} s "
-        f"({out['feature_without_scores_over_floor']}x); encounters in the extract's order "
-        f"(each person's together): floor {ex_floor:.2f} s, five counts {ex_five:.2f} s "
-        f"({out['extract_order_reference_five_counts_over_floor']}x), features "
-        f"{ex_feature:.2f} s ({out['extract_order_feature_over_floor']}x floor), without the "
-        f"published scores {ex_plain:.2f} s "
-        f"({out['extract_order_feature_without_scores_over_floor']}x)"
+        f"({out['feature_without_scores_over_floor']}x); encounters sorted by person: "
+        f"floor {p_floor:.2f} s, five counts {p_five:.2f} s "
+        f"({out['person_order_reference_five_counts_over_floor']}x), features "
+        f"{p_feature:.2f} s ({out['person_order_feature_over_floor']}x floor), without the "
+        f"published scores {p_plain:.2f} s "
+        f"({out['person_order_feature_without_scores_over_floor']}x)"
     )
     print(
         f"AUC {out['auc']:.4f} (oracle {out['oracle_auc']}), calibration slope "

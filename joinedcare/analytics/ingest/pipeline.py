@@ -64,6 +64,9 @@ def run(
     today = today or date.today()
     with tempfile.TemporaryDirectory(prefix="joinedcare-ingest-") as spill:
         con = duckdb.connect(config={"temp_directory": spill, "memory_limit": MEMORY_LIMIT})
+        # No DuckDB progress bar: it draws on long queries even without a terminal, into
+        # the logs of `joinedcare ingest`, which reports its own progress.
+        con.execute("SET enable_progress_bar = false")
         try:
             with store.begin() as writer:
                 staged = _stage(con, stage, report)
