@@ -73,9 +73,8 @@ def prepare(county: Path, store: Path, seed: int, scale: float) -> None:
 def ingested(store: Path) -> Path | None:
     """The store's current snapshot if this version of ingest wrote it, else None."""
     snapshot = Store(store).current()
-    if snapshot is None or snapshot.manifest["code_version"]["ingest"] != INGEST_VERSION:
-        return None
-    return snapshot.path
+    version = snapshot.manifest.get("code_version", {}).get("ingest") if snapshot else None
+    return snapshot.path if version == INGEST_VERSION else None
 
 
 def grouped_by_person(snapshot: Path, out: Path) -> Path:

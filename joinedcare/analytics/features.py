@@ -365,7 +365,7 @@ def features(
     # Sorted before `_finish` derives the final columns: the sort then carries the joined
     # inputs (one condition mask, not 24 flags and the derived scores), and the feature
     # stage at a million people is 10% faster. A projection keeps row order on DuckDB and
-    # Spark (both engines' agreement test checks the order).
+    # Spark (test_rows_come_in_pseudonym_order_whatever_order_people_are_stored_in).
     return _finish(t.order_by("pseudonym"), index_date, windows, scores=with_scores)
 
 
