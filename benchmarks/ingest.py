@@ -7,19 +7,17 @@ The last line printed is one JSON object with every figure, for scripts and CI.
 
 import argparse
 import json
-import multiprocessing
 import resource
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
+from _apart import KEY, in_child
 
 from joinedcare.analytics.ingest import ingest_folder
 from joinedcare.analytics.store import Store
 from joinedcare.synthetic import build_county
-
-KEY = "benchmark-key-not-secret"
 
 
 def _as_csv(extract: Path, out: Path) -> Path:
@@ -33,18 +31,6 @@ def _as_csv(extract: Path, out: Path) -> Path:
     return out
 
 
-def _build_apart(out: Path, *, seed: int, scale: float) -> None:
-    """Build Demo County in a child process, so this process's peak memory is the ingest's
-    (the generator's own peak, about 2.5 GB at scale 1, is not what is measured)."""
-    child = multiprocessing.get_context("spawn").Process(
-        target=build_county, args=(out,), kwargs={"seed": seed, "scale": scale}
-    )
-    child.start()
-    child.join()
-    if child.exitcode:
-        raise SystemExit(f"building Demo County failed (exit code {child.exitcode})")
-
-
 def main(argv: list[str] | None = None) -> dict:
     """Build at --scale, ingest once, print per-table rows and rows/s, then one JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -55,7 +41,10 @@ def main(argv: list[str] | None = None) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="ingest_bench_") as tmp:
         out = Path(tmp)
-        _build_apart(out / "county", seed=args.seed, scale=args.scale)
+        # The generator's own peak (about 2.5 GB at scale 1) is not what is measured.
+        in_child(
+            "building Demo County", build_county, out / "county", seed=args.seed, scale=args.scale
+        )
         extract = out / "county" / "extract"
         if args.csv:
             extract = _as_csv(extract, out / "csv")

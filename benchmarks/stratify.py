@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import multiprocessing
 import os
 import resource
 import shutil
@@ -46,6 +45,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
+from _apart import KEY, in_child
 
 from joinedcare.analytics import engines, stratify
 from joinedcare.analytics import features as F
@@ -55,7 +55,6 @@ from joinedcare.analytics.store import Store
 from joinedcare.synthetic import build_county
 
 DEMO_COUNTY_PEOPLE = 559_540
-KEY = "benchmark-key-not-secret"  # the pseudonym key of a synthetic county
 
 
 def peak_mb() -> float:
@@ -281,14 +280,10 @@ def main(argv: list[str] | None = None) -> dict:
     if snapshot is None:
         # In a child process: building the county peaks near 5 GB at a million people, and
         # this process's peak memory must be the run's alone.
-        child = multiprocessing.get_context("spawn").Process(
-            target=prepare, args=(county, store, args.seed, scale)
-        )
-        child.start()
-        child.join()
+        in_child("building or ingesting the county", prepare, county, store, args.seed, scale)
         snapshot = ingested(store)
-        if child.exitcode != 0 or snapshot is None:
-            sys.exit(f"building or ingesting the county failed (exit {child.exitcode})")
+        if snapshot is None:
+            sys.exit("ingesting the county made no current snapshot")
     build_seconds = time.perf_counter() - t0
     encounters = pq.ParquetFile(snapshot / "encounters.parquet").metadata.num_rows
     print(f"county at scale {scale:.3f}: {encounters:,} encounters ({build_seconds:.1f} s)")

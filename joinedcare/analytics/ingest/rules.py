@@ -209,10 +209,10 @@ def _key(table: Table) -> tuple[list[str], str, str]:
     if table.key is None:
         kind = "duplicate row"
         return [checked_column(table, n) for n in table.column_names], literal(kind), kind
-    names = " and ".join(table.key)
-    kind = f"duplicate {names}"
-    if table.key == (PERSON_ID,) or PERSON_ID in table.key:
+    columns = [checked_column(table, n) for n in table.key]
+    kind = f"duplicate {' and '.join(table.key)}"
+    if PERSON_ID in table.key:
         # The NHS number itself must not appear in the quarantine.
-        return [checked_column(table, n) for n in table.key], literal(kind), kind
+        return columns, literal(kind), kind
     shown = _text(literal(f"{kind} "), f"left(checked.{quote(table.key[0])}, 40)")
-    return [checked_column(table, n) for n in table.key], shown, kind
+    return columns, shown, kind
